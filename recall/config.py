@@ -1,0 +1,141 @@
+"""Settings: command-line flags > environment > config.toml > defaults. Paths come from platformdirs.
+
+The API key is read from the environment only and is never written anywhere by recall.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "recall"
+DEFAULT_MODEL = "claude-haiku-5-5"
+GRADER_CHOICES = ("auto", "claude", "offline")
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message is one sentence for the user."""
+
+
+def bundled_cards_dir() -> Path:
+    """The starter deck: inside the package in a wheel, beside it in a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "bundled_cards", package_dir.parent / "cards"):
+        if candidate.is_dir():
+            return candidate
+    return package_dir / "bundled_cards"
+
+
+def default_config_path() -> Path:
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir(APP_NAME)) / "recall.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = field(default_factory=default_db_path)
+    card_paths: tuple[Path, ...] = field(default_factory=lambda: (bundled_cards_dir(),))
+    config_path: Path = field(default_factory=default_config_path)
+    grader: str = "auto"
+    model: str = DEFAULT_MODEL
+    new_per_day: int = 10
+    day_starts_at: int = 4
+    max_tokens: int = 2048
+    theme: str = "textual-dark"
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.api_key)
+
+
+# Keys a config.toml may set, with the type each must have.
+CONFIG_KEYS = {
+    "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
+    "day_starts_at": int, "max_tokens": int, "theme": str, "base_url": str,
+}
+ENV_KEYS = {
+    "RECALL_DB": "db", "RECALL_CARDS": "cards", "RECALL_GRADER": "grader", "RECALL_MODEL": "model",
+    "RECALL_NEW_PER_DAY": "new_per_day", "RECALL_DAY_STARTS_AT": "day_starts_at",
+    "ANTHROPIC_BASE_URL": "base_url",
+}
+
+
+def _read_config_file(path: Path, required: bool) -> dict:
+    if not path.exists():
+        if required:
+            raise ConfigError(f"config file {path} does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    if "api_key" in data:
+        raise ConfigError(f"{path}: do not put the API key in the config file; "
+                          "set ANTHROPIC_API_KEY in the environment instead")
+    for key, value in data.items():
+        expected = CONFIG_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: unknown setting `{key}` (known: {', '.join(CONFIG_KEYS)})")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{path}: `{key}` must be a {expected.__name__}")
+    return data
+
+
+def _from_environment(env: dict[str, str]) -> dict:
+    values: dict = {}
+    for variable, key in ENV_KEYS.items():
+        raw = env.get(variable)
+        if not raw:
+            continue
+        if key == "cards":
+            values[key] = [part for part in raw.split(os.pathsep) if part]
+        elif CONFIG_KEYS[key] is int:
+            try:
+                values[key] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{variable} must be a whole number, not {raw!r}") from None
+        else:
+            values[key] = raw
+    return values
+
+
+def load_settings(flags: dict | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Merge the layers. `flags` holds only the options the user actually passed (None = not given)."""
+    env = dict(os.environ) if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v not in (None, (), [])}
+    config_flag = flags.pop("config", None) or env.get("RECALL_CONFIG")
+    config_path = Path(config_flag).expanduser() if config_flag else default_config_path()
+    merged = _read_config_file(config_path, required=bool(config_flag))
+    merged.update(_from_environment(env))
+    merged.update(flags)
+    settings = Settings(config_path=config_path, api_key=env.get("ANTHROPIC_API_KEY") or None)
+    changes: dict = {}
+    if "db" in merged:
+        changes["db_path"] = Path(merged.pop("db")).expanduser()
+    if "cards" in merged:
+        changes["card_paths"] = tuple(Path(p).expanduser() for p in merged.pop("cards"))
+    names = {f.name for f in fields(Settings)}
+    changes.update({k: v for k, v in merged.items() if k in names})
+    settings = replace(settings, **changes)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if settings.grader not in GRADER_CHOICES:
+        raise ConfigError(f"grader must be one of {', '.join(GRADER_CHOICES)}, not {settings.grader!r}")
+    if not 0 <= settings.day_starts_at <= 23:
+        raise ConfigError(f"day_starts_at must be an hour from 0 to 23, not {settings.day_starts_at}")
+    if settings.new_per_day < 0:
+        raise ConfigError(f"new_per_day must be 0 or more, not {settings.new_per_day}")
+    if settings.max_tokens < 256:
+        raise ConfigError(f"max_tokens must be at least 256, not {settings.max_tokens}")

@@ -1,0 +1,214 @@
+"""Deck files (TOML) -> Card objects, with every problem named by file and card.
+
+A bad file is reported and skipped; the other files still load. Scheduling state never lives here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from nn import DEMOS
+
+CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_KEY_POINTS = 8
+KNOWN_CARD_FIELDS = frozenset({"id", "prompt", "answer", "key_points", "tags", "demo"})
+KNOWN_DECK_FIELDS = frozenset({"deck", "card"})
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    deck: str
+    prompt: str
+    answer: str
+    key_points: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    demo: str | None = None
+    source: Path | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything a user sees changes, so a sync rewrites only edited cards."""
+        payload = json.dumps(
+            [self.deck, self.prompt, self.answer, self.key_points, self.tags, self.demo,
+             str(self.source) if self.source else None],
+            ensure_ascii=False,
+        )
+        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    card_index: int | None = None
+    card_id: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.card_index is not None:
+            where += f": card {self.card_index + 1}"
+            if self.card_id:
+                where += f" ({self.card_id})"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class DeckSet:
+    cards: list[Card] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def card(self, card_id: str) -> Card | None:
+        return next((c for c in self.cards if c.id == card_id), None)
+
+
+def deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand directories into their *.toml files (sorted); a missing path is a problem, not a crash."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(path, "no such deck file or directory"))
+    return files, problems
+
+
+def _text_field(raw: dict, name: str) -> tuple[str | None, str | None]:
+    value = raw.get(name)
+    if value is None:
+        return None, f"missing `{name}`"
+    if not isinstance(value, str):
+        return None, f"`{name}` must be a string"
+    if not value.strip():
+        return None, f"`{name}` is empty"
+    return value.strip(), None
+
+
+def _string_list(raw: dict, name: str) -> tuple[tuple[str, ...] | None, str | None]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None, f"`{name}` must be a list of strings"
+    return tuple(item.strip() for item in value), None
+
+
+def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | None, list[Problem]]:
+    if not isinstance(raw, dict):
+        return None, [Problem(path, "a [[card]] entry must be a table", card_index=index)]
+    card_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    problems: list[Problem] = []
+
+    def report(message: str, severity: Literal["error", "warning"] = "error") -> None:
+        problems.append(Problem(path, message, severity, index, card_id))
+
+    if card_id is None:
+        report("missing `id`" if "id" not in raw else "`id` must be a string")
+    elif not CARD_ID_PATTERN.fullmatch(card_id):
+        report(f"malformed id {card_id!r}: use lowercase letters, digits, '.', '_' and '-', "
+               "starting with a letter or digit")
+    prompt, error = _text_field(raw, "prompt")
+    if error:
+        report(error)
+    answer, error = _text_field(raw, "answer")
+    if error:
+        report(error)
+    key_points, error = _string_list(raw, "key_points")
+    if error:
+        report(error)
+    elif not key_points or not all(key_points):
+        report("`key_points` is missing or has an empty entry (1 to 8 are required)")
+    elif len(key_points) > MAX_KEY_POINTS:
+        report(f"{len(key_points)} key points: at most {MAX_KEY_POINTS} are allowed")
+    tags, error = _string_list(raw, "tags")
+    if error:
+        report(error)
+    demo = raw.get("demo")
+    if demo is not None and (not isinstance(demo, str) or demo not in DEMOS):
+        report(f"demo {demo!r} is not a demo in nn/ (known: {', '.join(DEMOS)})")
+    for unknown in sorted(set(raw) - KNOWN_CARD_FIELDS):
+        report(f"unknown field `{unknown}` (ignored)", "warning")
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    card = Card(card_id, deck, prompt, answer, key_points, tags, demo, path)
+    return card, problems
+
+
+def parse_deck(path: Path) -> tuple[list[Card], list[Problem]]:
+    """One deck file. Any error in the file skips the whole file, so a deck is never half-loaded."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(path, f"cannot read: {exc.strerror or exc}")]
+    if b"\x00" in data:
+        return [], [Problem(path, "binary file, not a TOML deck")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(path, f"not UTF-8 text (bad byte at offset {exc.start})")]
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [Problem(path, f"TOML syntax error: {exc}")]
+    problems: list[Problem] = []
+    deck = document.get("deck", path.stem)
+    if not isinstance(deck, str) or not deck.strip():
+        problems.append(Problem(path, "`deck` must be a non-empty string"))
+        deck = path.stem
+    for unknown in sorted(set(document) - KNOWN_DECK_FIELDS):
+        problems.append(Problem(path, f"unknown top-level field `{unknown}` (ignored)", "warning"))
+    raw_cards = document.get("card", [])
+    if not isinstance(raw_cards, list):
+        return [], problems + [Problem(path, "`card` must be an array of tables: write [[card]]")]
+    if not raw_cards:
+        return [], problems + [Problem(path, "deck has no cards: add [[card]] entries")]
+    cards: list[Card] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_cards):
+        card, card_problems = _parse_card(raw, index, deck.strip(), path)
+        problems.extend(card_problems)
+        if card is None:
+            continue
+        if card.id in seen:
+            problems.append(Problem(path, f"duplicate id {card.id!r} (also card {seen[card.id] + 1})",
+                                    card_index=index, card_id=card.id))
+        seen.setdefault(card.id, index)
+        cards.append(card)
+    if any(p.severity == "error" for p in problems):
+        return [], problems
+    return cards, problems
+
+
+def load_decks(paths: list[Path]) -> DeckSet:
+    """Every deck under `paths`. A file with errors is skipped whole; so is a file reusing an id from
+    a file loaded before it (both files are named)."""
+    files, problems = deck_files(paths)
+    result = DeckSet(files=files, problems=problems)
+    owner: dict[str, Path] = {}
+    for path in files:
+        cards, file_problems = parse_deck(path)
+        result.problems.extend(file_problems)
+        clashes = [(i, c) for i, c in enumerate(cards) if c.id in owner]
+        for index, card in clashes:
+            result.problems.append(Problem(
+                path, f"duplicate id {card.id!r}: already defined in {owner[card.id]}",
+                card_index=index, card_id=card.id))
+        if clashes:
+            continue
+        for card in cards:
+            owner[card.id] = path
+        result.cards.extend(cards)
+    return result
