@@ -428,3 +428,56 @@ class Store:
 
     def drafts(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT card_id, text FROM drafts").fetchall())
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def card_counts(self, today: date) -> dict[str, int]:
+        row = self.db.execute(
+            "SELECT COUNT(*) FILTER (WHERE retired = 0), "
+            "COUNT(*) FILTER (WHERE retired = 0 AND reviews = 0), "
+            "COUNT(*) FILTER (WHERE retired = 0 AND due IS NOT NULL AND due <= ?), "
+            "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()]).fetchone()
+        return {"active": row[0], "new": row[1], "due": row[2], "retired": row[3]}
+
+    def deck_counts(self, today: date) -> list[dict]:
+        return list(self.db.query(
+            "SELECT deck, COUNT(*) AS cards, SUM(reviews = 0) AS new, "
+            "SUM(due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
+            "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()]))
+
+    def reviews_per_day(self, since: date) -> dict[date, tuple[int, float]]:
+        """Per study day since `since`: (number of reviews, average grade)."""
+        return {date.fromisoformat(day): (count, average) for day, count, average in self.db.execute(
+            "SELECT study_day, COUNT(*), AVG(quality) FROM reviews WHERE study_day >= ? "
+            "GROUP BY study_day", [since.isoformat()])}
+
+    def study_days(self) -> list[date]:
+        """Every day with at least one review, newest first (the index on study_day makes this cheap)."""
+        return [date.fromisoformat(row[0]) for row in
+                self.db.execute("SELECT DISTINCT study_day FROM reviews ORDER BY study_day DESC")]
+
+    def retention(self, since: date) -> tuple[int, int]:
+        """(passed, total) scheduled reviews since `since` of cards that had already been learned."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FILTER (WHERE quality >= 3), COUNT(*) FROM reviews "
+            "WHERE kind = 'scheduled' AND repetitions_before > 0 AND study_day >= ?",
+            [since.isoformat()]).fetchone()
+        return row[0], row[1]
+
+    def due_forecast(self, today: date, days: int) -> list[int]:
+        """Cards falling due on each of the next `days` days; overdue cards count on day 0."""
+        last = today + timedelta(days=days - 1)
+        counts = [0] * days
+        for due, count in self.db.execute(
+                "SELECT due, COUNT(*) FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
+                "GROUP BY due", [last.isoformat()]):
+            counts[max(0, (date.fromisoformat(due) - today).days)] += count
+        return counts
+
+    def token_usage(self) -> list[dict]:
+        """Token totals per grader and model, for cost estimates."""
+        return list(self.db.query(
+            "SELECT grader, model, COUNT(*) AS reviews, SUM(input_tokens) AS input_tokens, "
+            "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
+            "SUM(cache_read_tokens) AS cache_read_tokens FROM reviews WHERE model IS NOT NULL "
+            "GROUP BY grader, model ORDER BY reviews DESC"))

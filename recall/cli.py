@@ -1,0 +1,354 @@
+"""The `recall` command line (click). `recall` with no command opens the TUI.
+
+Errors a user can act on are one line on stderr and a non-zero exit, never a traceback. Heavy modules
+(anthropic, numpy, textual, sqlite-utils) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import os
+import sys
+from dataclasses import asdict
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+import click
+
+from recall import __version__
+from recall.config import GRADER_CHOICES, ConfigError, Settings, load_settings
+
+EXIT_USAGE = 2
+DEBUG_ENV = "RECALL_DEBUG"
+
+
+class UserError(click.ClickException):
+    """One sentence for the user, exit code 1."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"recall: error: {self.format_message()}", err=True)
+
+
+class RecallGroup(click.Group):
+    """Turns every anticipated failure into one line on stderr; anything unexpected too, unless
+    RECALL_DEBUG is set (then the traceback is shown, for bug reports)."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        from recall.demos import DemoError
+        from recall.grading.base import GradingError
+        from recall.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, StoreError, DemoError) as exc:
+            raise UserError(str(exc)) from None
+        except GradingError as exc:
+            raise UserError(f"{exc} Your explanation is saved as a draft.") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except OSError as exc:
+            if exc.errno == 32:  # broken pipe: `recall cards --json | head`
+                sys.stderr.close()
+                raise SystemExit(1) from None
+            raise UserError(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise UserError(f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see the "
+                            "traceback and report it)") from None
+
+
+class Context:
+    """Settings, decks and the store, each built on first use so cheap commands stay cheap."""
+
+    def __init__(self, flags: dict) -> None:
+        self.flags = flags
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.flags)
+
+    @cached_property
+    def decks(self):  # noqa: ANN201 - DeckSet, imported lazily
+        from recall.deck import load_decks
+
+        return load_decks(list(self.settings.card_paths))
+
+    @cached_property
+    def store(self):  # noqa: ANN201 - Store, imported lazily
+        from recall.store import Store
+
+        store = Store(self.settings.db_path)
+        if store.migration_backup:
+            click.echo(f"recall: upgraded the database; the old one is backed up at {store.migration_backup}",
+                       err=True)
+        problems = self.decks.errors
+        if problems:
+            click.echo(f"recall: warning: {len(problems)} deck problem(s) ({problems[0]}); "
+                       "run `recall check` for all of them", err=True)
+        store.sync_cards(self.decks.cards)
+        return store
+
+    @property
+    def today(self) -> date:
+        from recall.study import study_day
+
+        return study_day(datetime.now().astimezone(), self.settings.day_starts_at)
+
+    def card(self, card_id: str):  # noqa: ANN201 - CardRow
+        row = self.store.card(card_id)
+        if row is None or row.retired:
+            close = difflib.get_close_matches(card_id, self.store.active_card_ids(), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; `recall cards` lists them"
+            raise UserError(f"no card with id {card_id!r}{hint}")
+        return row
+
+
+def global_options(command):  # noqa: ANN001, ANN201
+    """--db, --cards and --config, accepted before or after the command name."""
+    command = click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+                           help="config.toml to read (env RECALL_CONFIG).")(command)
+    command = click.option("--cards", "cards", multiple=True, type=click.Path(path_type=Path),
+                           help="Deck file or directory; repeatable (env RECALL_CARDS).")(command)
+    return click.option("--db", "db", type=click.Path(path_type=Path),
+                        help="SQLite database (env RECALL_DB).")(command)
+
+
+def context(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config: Path | None) -> Context:
+    """The shared Context, with options given after the command overriding those before it."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Context({})
+    given = {"db": db, "cards": list(cards) or None, "config": config}
+    root.obj.flags.update({k: v for k, v in given.items() if v is not None})
+    return root.obj
+
+
+def emit_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=RecallGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
+@click.version_option(__version__, "--version", prog_name="recall")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config: Path | None) -> None:
+    """Learn a technical subject by explaining it: recall shows a concept, you explain it, a grader
+    corrects you, SM-2 schedules the next review.
+
+    With no command, opens the study app on its dashboard."""
+    context(ctx, db, cards, config)
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj, start="dashboard")
+
+
+def run_app(state: Context, start: str) -> None:
+    from recall.tui.app import RecallApp
+
+    RecallApp(state.settings, start=start).run()
+
+
+@cli.command()
+@global_options
+@click.pass_context
+def study(ctx: click.Context, **options: object) -> None:
+    """Open the study app straight into today's session."""
+    run_app(context(ctx, **options), start="study")
+
+
+@cli.command()
+@global_options
+@click.pass_context
+def check(ctx: click.Context, **options: object) -> None:
+    """Validate every deck; exit 1 listing each problem with its file and card."""
+    decks = context(ctx, **options).decks
+    for problem in decks.problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors, warnings = len(decks.errors), len(decks.problems) - len(decks.errors)
+    if errors:
+        raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); "
+                        "files with errors were skipped")
+    deck_names = {card.deck for card in decks.cards}
+    click.echo(f"OK: {len(decks.cards)} cards in {len(deck_names)} deck(s) from {len(decks.files)} file(s)"
+               + (f", {warnings} warning(s)" if warnings else ""))
+
+
+def card_summary(row) -> dict:  # noqa: ANN001 - CardRow
+    return {"id": row.id, "deck": row.deck, "prompt": row.prompt, "tags": list(row.tags), "demo": row.demo,
+            "due": row.due.isoformat() if row.due else None, "interval": row.interval,
+            "repetitions": row.repetitions, "easiness": row.easiness_centi / 100, "lapses": row.lapses,
+            "reviews": row.reviews}
+
+
+@cli.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """List cards with their scheduling state."""
+    rows = context(ctx, **options).store.cards()
+    if as_json:
+        emit_json([card_summary(row) for row in rows])
+        return
+    for row in rows:
+        due = row.due.isoformat() if row.due else "new"
+        click.echo(f"{row.id:<28} {due:<10} {row.interval:>4}d  EF {row.easiness_centi / 100:.2f}  "
+                   f"{row.reviews:>3} reviews  {row.prompt[:60]}")
+    click.echo(f"{len(rows)} cards", err=True)
+
+
+@cli.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def due(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """What a session would ask today, in order."""
+    from recall.study import todays_queue
+
+    state = context(ctx, **options)
+    queue = todays_queue(state.store, state.today, state.settings.new_per_day)
+    items = [{"id": item.card.id, "deck": item.card.deck, "prompt": item.card.prompt, "kind": item.kind,
+              "due": item.card.due.isoformat() if item.card.due else None} for item in queue]
+    if as_json:
+        emit_json(items)
+        return
+    for item in items:
+        click.echo(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28} {item['prompt'][:60]}")
+    reviews = sum(item["kind"] == "review" for item in items)
+    click.echo(f"{reviews} due, {len(items) - reviews} new", err=True)
+
+
+def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
+    if answer is not None:
+        return answer
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty() and not quiet:
+        click.echo(f"{prompt}\n\nExplain in your own words; end with Ctrl-D on an empty line:", err=True)
+    return sys.stdin.read()
+
+
+@cli.command()
+@global_options
+@click.argument("card_id")
+@click.option("--answer", help="Your explanation (default: read from stdin).")
+@click.option("--grader", type=click.Choice(GRADER_CHOICES), help="auto: Claude when a key is set, else offline.")
+@click.option("--model", help="Claude model (env RECALL_MODEL).")
+@click.option("--record", is_flag=True, help="Store the review and schedule the card.")
+@click.option("--quality", type=click.IntRange(0, 5), help="Your grade 0-5 (default: the suggested one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else on stdout.")
+@click.pass_context
+def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | None, model: str | None,
+            record: bool, quality: int | None, as_json: bool, **options: object) -> None:
+    """Grade your explanation of CARD_ID; with --record, store the review."""
+    from recall.grading import grade_with_fallback
+    from recall.study import review_input
+
+    state = context(ctx, **options)
+    if model:
+        state.flags["model"] = model
+    row = state.card(card_id)
+    text = read_answer(answer, row.prompt, as_json)
+    if record and not text.strip():
+        raise UserError("nothing to record: the explanation is empty (pass --answer or pipe it on stdin)")
+    store = state.store
+    if text.strip():
+        store.save_draft(row.id, text)
+
+    async def show(chunk: str) -> None:
+        if not as_json:
+            click.echo(chunk, nl=False)
+
+    started = datetime.now()
+    verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
+    duration_ms = int((datetime.now() - started).total_seconds() * 1000)
+    final_quality = verdict.suggested_quality if quality is None else quality
+    result = {"card_id": row.id, "grader": verdict.grader, "model": verdict.model,
+              "suggested_quality": verdict.suggested_quality, "quality": final_quality if record else quality,
+              "key_points": [asdict(k) for k in verdict.key_points], "feedback": verdict.feedback,
+              "notices": list(verdict.notices), "recorded": False, "next_due": None, "interval": None}
+    if not as_json:
+        for notice in verdict.notices:
+            click.echo(f"note: {notice}", err=True)
+        click.echo(f"\nSuggested grade: {verdict.suggested_quality}")
+    if record:
+        entry = review_input("review", row.id, final_quality, text, verdict, duration_ms)
+        saved = store.record_review(entry, state.today)
+        result.update(recorded=True, next_due=saved.due.isoformat(), interval=saved.interval)
+        if not as_json:
+            click.echo(f"Recorded grade {final_quality}. Next review {saved.due.isoformat()} "
+                       f"(in {saved.interval} day{'s' if saved.interval != 1 else ''}).")
+    if as_json:
+        emit_json(result)
+
+
+@cli.command()
+@global_options
+@click.argument("name_or_card_id", required=False)
+@click.option("--list", "list_demos", is_flag=True, help="List the demos and the cards that link to them.")
+@click.pass_context
+def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **options: object) -> None:
+    """Run a NumPy demo from nn/, by name or by a card that links to one."""
+    from nn import DEMOS
+    from recall.demos import DemoError, stream_demo
+
+    state = context(ctx, **options)
+    if list_demos or not name_or_card_id:
+        linked: dict[str, list[str]] = {}
+        for card in state.decks.cards:
+            if card.demo:
+                linked.setdefault(card.demo, []).append(card.id)
+        for name in DEMOS:
+            click.echo(f"{name:<20} {', '.join(linked.get(name, [])) or '(no card links it)'}")
+        return
+    name = name_or_card_id
+    if name not in DEMOS:
+        card = state.decks.card(name_or_card_id)
+        if card is None:
+            raise DemoError(f"{name_or_card_id!r} is neither a demo nor a card id; `recall demo --list` shows them")
+        if not card.demo:
+            raise DemoError(f"card {card.id!r} links no demo")
+        name = card.demo
+
+    async def run() -> None:
+        async for line in stream_demo(name):
+            click.echo(line)
+
+    asyncio.run(run())
+
+
+@cli.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """Totals, retention, streak, due forecast and token use."""
+    from recall.stats import collection_stats
+
+    state = context(ctx, **options)
+    summary = collection_stats(state.store, state.today)
+    if as_json:
+        emit_json(summary)
+        return
+    retention = summary["retention_30d"]
+    click.echo(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
+    click.echo(f"due today    {summary['due_today']}")
+    click.echo(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
+    click.echo(f"streak       {summary['streak_days']} day(s)")
+    click.echo("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
+                                  if retention is not None else "no reviews of learned cards yet"))
+    click.echo("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
+    for deck in summary["decks"]:
+        click.echo(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new")
+    for usage in summary["token_usage"]:
+        cost = usage["estimated_cost_usd"]
+        cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
+        click.echo(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
+                   f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}")
+
+
+def main() -> None:
+    cli(prog_name="recall")

@@ -1,0 +1,38 @@
+"""Choosing a grader, and the `auto` policy: Claude when a key is set, offline otherwise or on failure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from recall.config import Settings
+from recall.deck import Card
+from recall.grading.base import Grader, GradingError, TextSink, Verdict, discard_text
+from recall.grading.offline import OfflineGrader
+
+
+def make_grader(settings: Settings, choice: str | None = None) -> Grader:
+    """The grader for `choice` (default: the settings'); `auto` means Claude only when a key is set."""
+    choice = choice or settings.grader
+    if choice == "offline" or (choice == "auto" and not settings.has_api_key):
+        return OfflineGrader()
+    from recall.grading.claude import ClaudeGrader  # lazy: keeps anthropic off the startup path
+
+    return ClaudeGrader(settings.model, settings.api_key, settings.base_url, settings.max_tokens)
+
+
+async def grade_with_fallback(settings: Settings, card: Card, answer: str, on_text: TextSink | None = None,
+                              choice: str | None = None) -> Verdict:
+    """Grade; under `auto`, a Claude failure is told to the user and the offline grader takes over.
+    With an explicit `claude` choice the `GradingError` propagates (the caller exits non-zero)."""
+    on_text = on_text or discard_text
+    choice = choice or settings.grader
+    grader = make_grader(settings, choice)
+    try:
+        return await grader.grade(card, answer, on_text)
+    except GradingError as error:
+        if choice != "auto" or isinstance(grader, OfflineGrader):
+            raise
+        notice = f"Claude grading failed: {error} Graded offline instead."
+        await on_text(f"\n\n> {notice}\n\n")
+        verdict = await OfflineGrader().grade(card, answer, on_text)
+        return replace(verdict, notices=(notice, *verdict.notices))
