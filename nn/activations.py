@@ -1,0 +1,25 @@
+"""Activation functions, written to stay finite for any z (no overflow warnings, no NaN)."""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + e^-z), as exp(-log(1 + e^-z)) so neither tail overflows."""
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)), written sigma(z) sigma(-z) to keep the tails accurate."""
+    return sigmoid(z) * sigmoid(-z)
+
+
+def log_sum_exp(z):
+    """log(sum(exp(z))) over the last axis, with the max subtracted first so exp never overflows."""
+    peak = np.max(z, axis=-1, keepdims=True)
+    return (peak + np.log(np.sum(np.exp(z - peak), axis=-1, keepdims=True)))[..., 0]
+
+
+def softmax(z):
+    """exp(z_j) / sum_k exp(z_k) over the last axis; subtracting the max changes nothing but overflow."""
+    exps = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return exps / np.sum(exps, axis=-1, keepdims=True)

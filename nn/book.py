@@ -1,0 +1,20 @@
+"""Figures from Nielsen's book, kept in one place so every demo prints them labelled as the book's."""
+
+SINGLE_NEURON_INPUT = 1.0
+SINGLE_NEURON_TARGET = 0.0
+# name -> (w, b, the output the book reports for that start)
+SINGLE_NEURON_STARTS = {"mild": (0.6, 0.9, 0.82), "saturated": (2.0, 2.0, 0.98)}
+SINGLE_NEURON_ETA = {"quadratic": 0.15, "cross-entropy": 0.005}
+QUADRATIC_PLATEAU_EPOCHS = 150  # the saturated start barely moves for about this long under the quadratic cost
+
+NETWORK_ACCURACY = 0.9542  # network.py, [784, 30, 10], quadratic cost, 30 epochs on MNIST
+NETWORK2_ACCURACY = 0.9804  # network2.py, [784, 100, 10], 60 epochs, eta 0.1, lambda 5.0
+
+OVERFITTING_TEST_ACCURACY = 0.8227  # 1,000 training images, no regularisation
+OVERFITTING_L2_TEST_ACCURACY = 0.871  # the same with L2, lambda 0.1
+
+FIRST_EPOCH_ACCURACY = {"large": 0.8643, "scaled": 0.9270}  # N(0,1) vs N(0,1/n_in) weights
+
+VANISHING_GRADIENT_NORMS = (0.003, 0.017, 0.070, 0.285)  # hidden layers of [784, 30, 30, 30, 30, 10]
+
+SIGMOID_SATURATES_AT = 36.7  # float64 sigmoid(z) is exactly 1.0 beyond this z
