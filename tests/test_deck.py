@@ -1,0 +1,187 @@
+"""Deck files: what loads, and every problem named with its file and card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recall.config import bundled_cards_dir
+from recall.deck import MAX_KEY_POINTS, DeckSet, load_decks
+
+
+def load(*paths: Path) -> DeckSet:
+    return load_decks(list(paths))
+
+
+def only_problem(decks: DeckSet) -> str:
+    """The single problem's text, asserting there is exactly one."""
+    assert len(decks.problems) == 1, [str(p) for p in decks.problems]
+    return str(decks.problems[0])
+
+
+def test_a_valid_deck_loads_in_file_order_with_its_name(write_deck):
+    path = write_deck("d.toml", "b.two", {"id": "a.one", "tags": ["x", "y"], "demo": "softmax"}, deck="My deck")
+    decks = load(path)
+    assert decks.problems == []
+    assert [c.id for c in decks.cards] == ["b.two", "a.one"]
+    card = decks.card("a.one")
+    assert (card.deck, card.tags, card.demo, card.source) == ("My deck", ("x", "y"), "softmax", path)
+    assert card.key_points == ("the key point of a.one",)
+
+
+def test_deck_name_defaults_to_the_file_stem(write_deck):
+    assert load(write_deck("chapter-two.toml", "c.one")).cards[0].deck == "chapter-two"
+
+
+def test_directories_are_searched_recursively_in_sorted_order(write_deck, tmp_path):
+    write_deck("b.toml", "from.b")
+    write_deck("a.toml", "from.a")
+    write_deck("sub/c.toml", "from.c")
+    write_deck("notes.txt", text="not a deck")
+    decks = load(tmp_path / "decks")
+    assert [c.id for c in decks.cards] == ["from.a", "from.b", "from.c"]
+    assert [p.name for p in decks.files] == ["a.toml", "b.toml", "c.toml"]
+
+
+def test_toml_syntax_error_gives_line_and_column(write_deck):
+    path = write_deck("broken.toml", text='[[card]]\nid = "x"\nprompt = "unterminated\n')
+    message = only_problem(load(path))
+    assert message.startswith(f"{path}: error: TOML syntax error")
+    assert "line 3" in message and "column" in message
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"prompt": None}, "missing `prompt`"),
+    ({"prompt": "   "}, "`prompt` is empty"),
+    ({"prompt": 42}, "`prompt` must be a string"),
+    ({"answer": None}, "missing `answer`"),
+    ({"answer": "\n\n"}, "`answer` is empty"),
+    ({"key_points": None}, "`key_points` is missing"),
+    ({"key_points": []}, "`key_points` is missing"),
+    ({"key_points": ["fine", " "]}, "has an empty entry"),
+    ({"key_points": "one string"}, "`key_points` must be a list of strings"),
+    ({"key_points": [f"point {i}" for i in range(MAX_KEY_POINTS + 1)]}, "9 key points: at most 8"),
+    ({"tags": "ch1"}, "`tags` must be a list of strings"),
+])
+def test_a_bad_field_is_an_error_naming_file_and_card(write_deck, override, message):
+    path = write_deck("d.toml", "ok.first", {"id": "bad.card", **override})
+    decks = load(path)
+    assert decks.cards == []
+    text = only_problem(decks)
+    assert text.startswith(f"{path}: card 2 (bad.card): error: ") and message in text
+    problem = decks.problems[0]
+    assert (problem.path, problem.card_index, problem.card_id, problem.severity) == (path, 1, "bad.card", "error")
+
+
+def test_eight_key_points_are_allowed(write_deck):
+    points = [f"point {i}" for i in range(MAX_KEY_POINTS)]
+    assert len(load(write_deck("d.toml", {"id": "many", "key_points": points})).cards[0].key_points) == 8
+
+
+@pytest.mark.parametrize("card_id", ["Upper.case", "-leading-dash", ".dot", "with space", "ünicode", ""])
+def test_a_malformed_id_is_an_error(write_deck, card_id):
+    message = only_problem(load(write_deck("d.toml", {"id": card_id})))
+    assert f"malformed id {card_id!r}" in message
+
+
+def test_a_missing_id_is_an_error(write_deck):
+    path = write_deck("d.toml", text='[[card]]\nprompt = "p"\nanswer = "a"\nkey_points = ["k"]\n')
+    assert only_problem(load(path)) == f"{path}: card 1: error: missing `id`"
+
+
+def test_a_duplicate_id_within_a_file_skips_the_file(write_deck):
+    path = write_deck("d.toml", "same.id", "other", "same.id")
+    decks = load(path)
+    assert decks.cards == []
+    assert only_problem(decks) == f"{path}: card 3 (same.id): error: duplicate id 'same.id' (also card 1)"
+
+
+def test_a_duplicate_id_across_files_names_both_files_and_keeps_the_first(write_deck):
+    first = write_deck("a.toml", "shared", "only.a")
+    second = write_deck("b.toml", "only.b", "shared")
+    decks = load(first, second)
+    assert [c.id for c in decks.cards] == ["shared", "only.a"]
+    message = only_problem(decks)
+    assert message.startswith(f"{second}: card 2 (shared): error:")
+    assert f"already defined in {first}" in message
+
+
+@pytest.mark.parametrize("demo", ["../x", "os.system", "nn.saturation", "saturation.py", "no_such_demo", 3])
+def test_a_demo_must_be_one_of_the_nn_demos(write_deck, demo):
+    message = only_problem(load(write_deck("d.toml", {"id": "c", "demo": demo})))
+    assert f"demo {demo!r} is not a demo in nn/" in message
+
+
+def test_an_unknown_field_is_a_warning_and_the_card_loads(write_deck):
+    path = write_deck("d.toml", {"id": "c", "hint": "think of the tails"})
+    decks = load(path)
+    assert [c.id for c in decks.cards] == ["c"]
+    assert decks.errors == []
+    assert only_problem(decks) == f"{path}: card 1 (c): warning: unknown field `hint` (ignored)"
+
+
+def test_an_unknown_top_level_field_is_a_warning(write_deck):
+    path = write_deck("d.toml", text='author = "me"\n[[card]]\nid = "c"\nprompt = "p"\nanswer = "a"\n'
+                                     'key_points = ["k"]\n')
+    decks = load(path)
+    assert len(decks.cards) == 1
+    assert only_problem(decks) == f"{path}: warning: unknown top-level field `author` (ignored)"
+
+
+def test_a_non_utf8_file_is_an_error(write_deck):
+    path = write_deck("latin1.toml", "c")
+    path.write_bytes(path.read_bytes().replace(b"reference", "r\u00e9f\u00e9rence".encode("latin-1")))
+    assert "not UTF-8 text (bad byte at offset" in only_problem(load(path))
+
+
+def test_a_binary_file_is_an_error(write_deck):
+    path = write_deck("image.toml", text="")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert only_problem(load(path)) == f"{path}: error: binary file, not a TOML deck"
+
+
+@pytest.mark.parametrize("text", ["", 'deck = "Empty"\n', "card = []\n"])
+def test_a_deck_with_no_cards_is_an_error(write_deck, text):
+    path = write_deck("empty.toml", text=text)
+    assert only_problem(load(path)) == f"{path}: error: deck has no cards: add [[card]] entries"
+
+
+def test_card_written_as_a_table_instead_of_an_array_is_an_error(write_deck):
+    path = write_deck("d.toml", text='[card]\nid = "c"\n')
+    assert "write [[card]]" in only_problem(load(path))
+
+
+def test_a_missing_path_is_a_problem_not_a_crash(tmp_path):
+    missing = tmp_path / "nowhere.toml"
+    assert only_problem(load(missing)) == f"{missing}: error: no such deck file or directory"
+
+
+def test_a_bad_file_is_skipped_and_the_other_decks_load(write_deck):
+    good = write_deck("good.toml", "good.one", "good.two")
+    bad = write_deck("bad.toml", "bad.one", {"id": "bad.two", "answer": None})
+    decks = load(bad, good)
+    assert [c.id for c in decks.cards] == ["good.one", "good.two"]
+    assert [p.path for p in decks.errors] == [bad]
+
+
+def test_every_problem_in_a_file_is_reported(write_deck):
+    path = write_deck("d.toml", {"id": "A", "prompt": None}, {"id": "b", "demo": "../x", "extra": 1})
+    messages = [p.message for p in load(path).problems]
+    assert len(messages) == 4
+    assert any("malformed id" in m for m in messages) and any("missing `prompt`" in m for m in messages)
+    assert any("../x" in m for m in messages) and any("unknown field `extra`" in m for m in messages)
+
+
+def test_content_hash_changes_only_with_the_text(write_deck):
+    path = write_deck("d.toml", "c")
+    before = load(path).cards[0].content_hash
+    assert load(path).cards[0].content_hash == before
+    write_deck("d.toml", {"id": "c", "prompt": "Reworded?"})
+    assert load(path).cards[0].content_hash != before
+
+
+def test_the_bundled_deck_loads_cleanly():
+    decks = load(bundled_cards_dir())
+    assert decks.errors == [], [str(p) for p in decks.errors]
+    assert len(decks.cards) >= 5
