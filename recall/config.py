@@ -62,6 +62,7 @@ CONFIG_KEYS = {
     "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
     "day_starts_at": int, "max_tokens": int, "theme": str, "base_url": str,
 }
+TYPE_NAMES = {str: "a string", int: "a whole number", list: "a list of paths"}
 ENV_KEYS = {
     "RECALL_DB": "db", "RECALL_CARDS": "cards", "RECALL_GRADER": "grader", "RECALL_MODEL": "model",
     "RECALL_NEW_PER_DAY": "new_per_day", "RECALL_DAY_STARTS_AT": "day_starts_at",
@@ -86,7 +87,7 @@ def _read_config_file(path: Path, required: bool) -> dict:
         if expected is None:
             raise ConfigError(f"{path}: unknown setting `{key}` (known: {', '.join(CONFIG_KEYS)})")
         if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{path}: `{key}` must be a {expected.__name__}")
+            raise ConfigError(f"{path}: `{key}` must be {TYPE_NAMES[expected]}")
     return data
 
 
