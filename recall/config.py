@@ -86,7 +86,8 @@ def _read_config_file(path: Path, required: bool) -> dict:
         expected = CONFIG_KEYS.get(key)
         if expected is None:
             raise ConfigError(f"{path}: unknown setting `{key}` (known: {', '.join(CONFIG_KEYS)})")
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if (not isinstance(value, expected) or isinstance(value, bool)
+                or (expected is list and not all(isinstance(item, str) for item in value))):
             raise ConfigError(f"{path}: `{key}` must be {TYPE_NAMES[expected]}")
     return data
 

@@ -109,6 +109,7 @@ def test_an_api_key_in_the_config_file_is_refused(config_file):
     ("new_per_day = '5'\n", "`new_per_day` must be a whole number"),
     ("new_per_day = true\n", "`new_per_day` must be a whole number"),
     ("cards = '/one/path'\n", "`cards` must be a list of paths"),
+    ("cards = [1, 2]\n", "`cards` must be a list of paths"),
     ("grader = 'gpt'\n", "grader must be one of auto, claude, offline, not 'gpt'"),
     ("day_starts_at = 24\n", "day_starts_at must be an hour from 0 to 23"),
     ("new_per_day = -1\n", "new_per_day must be 0 or more"),
