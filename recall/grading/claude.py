@@ -1,0 +1,359 @@
+"""Grading with Claude through the official `anthropic` SDK: streamed, structured, every failure a sentence.
+
+`anthropic` takes over a second to import and the prompt module pulls in pydantic, so both are imported
+inside the functions that use them: importing this module stays cheap on the way to the TUI's first frame.
+
+The request asks for structured output (`output_config.format`, the JSON schema of `GradingReply`); the
+reply is that JSON, streamed as text. While it streams, each event's partial JSON is parsed and only the
+new suffix of `corrected_explanation` goes to `on_text`, so the learner reads the corrected explanation as
+it is written; the verdict follows as one final chunk. The final reply is parsed here rather than by the
+SDK's `output_format=`, so that a reply cut off by max_tokens is told apart from an invalid one (by its
+stop_reason), and so that servers which ignore the schema go through the same tolerant parser. A server
+that rejects `output_config` (some local Messages API servers) is asked again with a forced tool call, and
+the grader remembers that this worked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from recall.deck import Card
+from recall.grading.base import (
+    GradingError,
+    KeyPointResult,
+    Misconception,
+    TextSink,
+    Usage,
+    Verdict,
+    discard_text,
+    is_trivial_answer,
+    key_point_status_line,
+    quality_from_checklist,
+)
+
+if TYPE_CHECKING:
+    from recall.grading.prompt import GradingReply
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+EXPLANATION_FIELD = "corrected_explanation"
+REPLY_TOOL = "record_grade"
+CROSS_CHECK_TOLERANCE = 1
+STRUCTURED_OUTPUT_REJECTION = re.compile(r"output_config|output_format|json_schema|format|schema", re.IGNORECASE)
+RETRYABLE_KINDS = frozenset({"rate_limited", "server", "overloaded", "timeout", "connection", "stream_error"})
+OFFLINE = "or grade offline with --grader offline"
+MAX_DETAIL_CHARS = 160
+
+
+class ClaudeGrader:
+    """A `Grader` backed by the Messages API (Anthropic's, or any server that speaks it at `base_url`)."""
+
+    name = "claude"
+
+    def __init__(self, model: str, api_key: str | None, base_url: str | None = None, max_tokens: int = 2048,
+                 *, max_retries: int = 2, timeout: float = 60.0, connect_timeout: float = 5.0) -> None:
+        self.model = model
+        self.base_url = base_url or DEFAULT_BASE_URL
+        self.max_tokens = max_tokens
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self._api_key = api_key
+        self._client: Any = None
+        self._reply_by_tool = False
+
+    async def grade(self, card: Card, answer: str, on_text: TextSink | None = None) -> Verdict:
+        sink = on_text or discard_text
+        if is_trivial_answer(answer):
+            verdict = trivial_verdict(card, self.name)
+            await sink(verdict.feedback)
+            return verdict
+        if not self._api_key:
+            raise self._failure("no_key", "No Anthropic API key is set: export ANTHROPIC_API_KEY=<your key> "
+                                          f"to grade with Claude, {OFFLINE}.")
+        explanation = ExplanationStream(sink)
+        try:
+            async with asyncio.timeout(self.timeout):
+                message = await self._request_reply(card, answer, explanation)
+        except Exception as exc:
+            error = self._describe(exc)
+            if error is None:
+                raise
+            raise error from exc
+        return await self._verdict(card, message, explanation)
+
+    async def aclose(self) -> None:
+        """Release the HTTP connections (the client is created on the first request that needs it)."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    def _client_for_requests(self) -> Any:
+        if self._client is None:
+            import anthropic
+
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key, base_url=self.base_url, max_retries=self.max_retries,
+                timeout=anthropic.Timeout(self.timeout, connect=self.connect_timeout))
+        return self._client
+
+    async def _request_reply(self, card: Card, answer: str, explanation: ExplanationStream) -> Any:
+        import anthropic
+
+        client = self._client_for_requests()
+        try:
+            return await self._stream(client, card, answer, explanation, by_tool=self._reply_by_tool)
+        except anthropic.BadRequestError as exc:
+            if self._reply_by_tool or not STRUCTURED_OUTPUT_REJECTION.search(exc.api_message or ""):
+                raise
+        message = await self._stream(client, card, answer, explanation, by_tool=True)
+        self._reply_by_tool = True
+        return message
+
+    async def _stream(self, client: Any, card: Card, answer: str, explanation: ExplanationStream,
+                      *, by_tool: bool) -> Any:
+        tool_input_json = ""
+        async with client.messages.stream(**self._request(card, answer, by_tool)) as stream:
+            async for event in stream:
+                if event.type == "text":
+                    await explanation.show(event.snapshot)
+                elif event.type == "input_json":
+                    tool_input_json += event.partial_json
+                    await explanation.show(tool_input_json)
+            return await stream.get_final_message()
+
+    def _request(self, card: Card, answer: str, by_tool: bool) -> dict[str, Any]:
+        from recall.grading.prompt import learner_messages, system_blocks
+
+        request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
+                                   "system": system_blocks(card), "messages": learner_messages(answer)}
+        if by_tool:
+            request["tools"] = [{"name": REPLY_TOOL, "description": "Record the grade of the learner's explanation.",
+                                 "input_schema": reply_schema()}]
+            request["tool_choice"] = {"type": "tool", "name": REPLY_TOOL}
+        else:
+            request["output_config"] = {"format": {"type": "json_schema", "schema": reply_schema()}}
+        return request
+
+    async def _verdict(self, card: Card, message: Any, explanation: ExplanationStream) -> Verdict:
+        from recall.grading.prompt import PROMPT_VERSION
+
+        reply = self._read_reply(message)
+        key_points = key_point_results(card.key_points, reply)
+        misconceptions = tuple(Misconception(m.claim, m.correction, m.severity) for m in reply.misconceptions)
+        notices = cross_check(reply.grade, key_points, misconceptions)
+        final_chunk = explanation.remainder(reply.corrected_explanation) + verdict_section(
+            key_points, misconceptions, reply.rationale, reply.grade, notices)
+        await explanation.sink(final_chunk)
+        usage = message.usage
+        return Verdict(
+            suggested_quality=reply.grade, key_points=key_points, feedback=explanation.shown + final_chunk,
+            grader=self.name, model=self.model, prompt_version=PROMPT_VERSION, rationale=reply.rationale,
+            misconceptions=misconceptions, notices=notices,
+            usage=Usage(usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens or 0,
+                        usage.cache_read_input_tokens or 0))
+
+    def _read_reply(self, message: Any) -> GradingReply:
+        from recall.grading.prompt import GradingReply
+
+        if message.stop_reason == "refusal":
+            raise self._failure("refusal", f"{self.model} declined to grade this explanation: rephrase it and "
+                                           f"try again, {OFFLINE}.")
+        if message.stop_reason == "max_tokens":
+            raise self._failure("truncated", f"The reply reached the {self.max_tokens}-token limit before it was "
+                                             "complete: raise max_tokens in config.toml and try again.")
+        try:
+            return GradingReply.model_validate(reply_payload(message))
+        except ValueError:  # bad JSON, or pydantic's ValidationError (a ValueError)
+            raise self._invalid_reply() from None
+
+    def _invalid_reply(self) -> GradingError:
+        return self._failure("invalid_reply", f"{self.model} replied with something other than the grading JSON: "
+                                              "try again, or choose another model with --model.")
+
+    def _describe(self, exc: Exception) -> GradingError | None:
+        """The user's sentence for a failure of the request or the stream; None for anything unforeseen."""
+        import anthropic
+        import httpx2
+
+        if isinstance(exc, anthropic.APIStatusError):
+            return self._describe_status(exc)
+        if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException, TimeoutError)):
+            return self._failure("timeout", f"No complete reply from {self.base_url} within {self.timeout:g} "
+                                            f"seconds: try again, {OFFLINE}.")
+        if isinstance(exc, anthropic.APIConnectionError):
+            return self._failure("connection", f"Cannot reach {self.base_url}: check your network connection, "
+                                               "or that the local server ANTHROPIC_BASE_URL names is running, "
+                                               f"{OFFLINE}.")
+        if isinstance(exc, httpx2.TransportError):
+            return self._failure("connection", f"The connection to {self.base_url} broke off mid-reply: "
+                                               f"try again, {OFFLINE}.")
+        if isinstance(exc, ValueError):  # an event or tool input the SDK could not decode
+            return self._invalid_reply()
+        return None
+
+    def _describe_status(self, exc: Any) -> GradingError:
+        status, error_type = exc.status_code, exc.type
+        if (status == 200 and error_type == "overloaded_error") or status == 529:
+            return self._failure("overloaded", f"The API is overloaded right now: try again in a few minutes, "
+                                               f"{OFFLINE}.")
+        if status == 200:
+            return self._failure("stream_error", f"The reply broke off with an API error ({error_type or 'unknown'})"
+                                                 f": try again, {OFFLINE}.")
+        if status == 401:
+            return self._failure("auth", f"The API key was rejected (401): check ANTHROPIC_API_KEY, {OFFLINE}.")
+        if status == 403:
+            return self._failure("permission", f"The API key may not use {self.model} (403): check the key's "
+                                               "workspace and model access, or choose another model with --model.")
+        if status == 404:
+            return self._failure("not_found", f"The model {self.model} was not found at {self.base_url} (404): "
+                                              "choose another with --model, RECALL_MODEL or `model` in config.toml.")
+        if status == 408:
+            return self._failure("timeout", f"{self.base_url} timed out on the request (408): try again, {OFFLINE}.")
+        if status == 413:
+            return self._failure("too_large", "The request is too large for the API (413): shorten the "
+                                              "explanation and try again.")
+        if status == 429:
+            return self._failure("rate_limited", f"The API is rate limiting this key (429): try again in "
+                                                 f"{retry_wait(exc.response.headers)}, {OFFLINE}.")
+        if status >= 500:
+            return self._failure("server", f"The API had an internal error ({status}): try again in a moment, "
+                                           f"{OFFLINE}.")
+        detail = first_sentence(exc.api_message or "no details")
+        return self._failure("bad_request", f'The API rejected the request ({status}: "{detail}"): check --model '
+                                            f"and max_tokens in config.toml, {OFFLINE}.")
+
+    def _failure(self, kind: str, message: str) -> GradingError:
+        if self._api_key:
+            message = message.replace(self._api_key, "[API key]")
+        return GradingError(message, retryable=kind in RETRYABLE_KINDS, kind=kind)
+
+
+class ExplanationStream:
+    """Sends the corrected explanation to the sink while the reply streams: only what is new each time."""
+
+    def __init__(self, sink: TextSink) -> None:
+        self.sink = sink
+        self.shown = ""
+        self._complete = False
+
+    async def show(self, reply_json: str) -> None:
+        """`reply_json` is the reply so far; its explanation field is complete once a later field starts."""
+        if self._complete:
+            return
+        fields = partial_json_object(reply_json)
+        explanation = fields.get(EXPLANATION_FIELD)
+        if not isinstance(explanation, str):
+            return
+        self._complete = next(reversed(fields)) != EXPLANATION_FIELD
+        new_text = self.remainder(explanation)
+        if new_text:
+            self.shown += new_text
+            await self.sink(new_text)
+
+    def remainder(self, explanation: str) -> str:
+        return explanation[len(self.shown):] if explanation.startswith(self.shown) else ""
+
+
+def partial_json_object(text: str) -> dict:
+    """The fields of a JSON object still being written (an unfinished string keeps what has arrived);
+    anything before the first brace, such as a ```json fence, is skipped."""
+    import jiter
+
+    start = text.find("{")
+    if start < 0:
+        return {}
+    try:
+        parsed = jiter.from_json(text[start:].encode(), partial_mode="trailing-strings")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def reply_payload(message: Any) -> Any:
+    """The reply's JSON: a tool call's input, or the text's outermost {...} (tolerating fences and prose)."""
+    for block in message.content:
+        if block.type == "tool_use":
+            return block.input
+    text = "".join(block.text for block in message.content if block.type == "text")
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("no JSON object in the reply")
+    return json.loads(text[start:end + 1])
+
+
+@functools.cache
+def reply_schema() -> dict:
+    import anthropic
+
+    from recall.grading.prompt import GradingReply
+
+    return anthropic.transform_schema(GradingReply.model_json_schema())
+
+
+def first_sentence(text: str) -> str:
+    """An API message cut to its first sentence, so that ours stays one sentence."""
+    flat = " ".join(text.split())
+    return re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0].rstrip(".")[:MAX_DETAIL_CHARS]
+
+
+def retry_wait(headers: Any) -> str:
+    """When to try again, from retry-after-ms or retry-after (seconds); "a minute" when the API is silent."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            seconds = float(headers.get(name)) * scale
+        except (TypeError, ValueError):
+            continue
+        whole = max(1, round(seconds + 0.499))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    return "a minute"
+
+
+def key_point_results(card_points: tuple[str, ...], reply: GradingReply) -> tuple[KeyPointResult, ...]:
+    """The card's key points in the card's order; a point the model skipped counts as missing."""
+    judgements = {judgement.number: judgement for judgement in reply.key_points}
+    results = []
+    for number, text in enumerate(card_points, start=1):
+        judgement = judgements.get(number)
+        if judgement is None or judgement.status == "missing":
+            results.append(KeyPointResult(text, "missing"))
+        else:
+            results.append(KeyPointResult(text, judgement.status, judgement.evidence.strip()))
+    return tuple(results)
+
+
+def cross_check(grade: int, key_points: tuple[KeyPointResult, ...],
+                misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
+    """A notice when the model's grade and the rule-based grade from its own checklist are 2 or more apart."""
+    serious = sum(m.severity == "serious" for m in misconceptions)
+    checklist_grade = quality_from_checklist([k.status for k in key_points], serious, len(misconceptions) - serious)
+    if abs(grade - checklist_grade) <= CROSS_CHECK_TOLERANCE:
+        return ()
+    covered = sum(k.status == "covered" for k in key_points)
+    partial = sum(k.status == "partial" for k in key_points)
+    return (f"The model suggested {grade} but the checklist suggests {checklist_grade} ({covered} of "
+            f"{len(key_points)} key points covered, {partial} partial, {serious} serious misconceptions): "
+            "check the grade before you keep it.",)
+
+
+def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
+                    rationale: str, grade: int, notices: tuple[str, ...]) -> str:
+    lines = ["", "", "---", "", "**Key points**", "", *map(key_point_status_line, key_points)]
+    if misconceptions:
+        lines += ["", "**Misconceptions**", ""]
+        lines += [f"- *{m.severity}*: {m.claim}  \n  correction: {m.correction}" for m in misconceptions]
+    outcome = "pass" if grade >= 3 else "fail: the card starts over"
+    lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}/5** ({outcome})"]
+    lines += [f"\n> **Check:** {notice}" for notice in notices]
+    return "\n".join(lines) + "\n"
+
+
+def trivial_verdict(card: Card, grader: str) -> Verdict:
+    """A blank or "I don't know" answer: 0 at once, no model asked, and the reference to learn from."""
+    feedback = ("Nothing to grade yet (blank, \"I don't know\" or only a few words): that is a 0, and no model "
+                f"was asked.\n\n**Reference answer**\n\n{card.answer}\n")
+    return Verdict(suggested_quality=0, key_points=tuple(KeyPointResult(p, "missing") for p in card.key_points),
+                   feedback=feedback, grader=grader, rationale="No explanation was given.")
