@@ -14,8 +14,9 @@ import pytest
 from fake_messages_api import ErrorReply, FakeMessagesAPI, StreamedReply
 
 from recall.deck import Card
-from recall.grading.base import GradingError
+from recall.grading.base import GradingError, Usage
 from recall.grading.claude import ClaudeGrader
+from recall.grading.pricing import estimate_cost_usd
 
 MODEL = "claude-haiku-5-5"
 KEY = "test-key"
@@ -323,3 +324,13 @@ async def test_cancelling_mid_stream_closes_it_and_the_grader_still_works(api, g
 
     verdict = await grader.grade(CARD, ANSWER)
     assert verdict.suggested_quality == 2
+
+
+def test_cost_is_estimated_by_model_family_and_unknown_for_local_models():
+    usage = Usage(input_tokens=1_000_000, output_tokens=100_000, cache_creation_input_tokens=200_000,
+                  cache_read_input_tokens=1_000_000)
+    assert estimate_cost_usd("claude-haiku-5-5", usage) == pytest.approx(0.10 + 0.05 + 0.025 + 0.01)
+    assert estimate_cost_usd("claude-haiku-4-5", usage) == pytest.approx(1.00 + 0.50 + 0.25 + 0.10)
+    assert estimate_cost_usd("claude-sonnet-5-5", Usage(output_tokens=1_000_000)) == pytest.approx(10.0)
+    assert estimate_cost_usd("Claude-Opus-5-5", Usage(input_tokens=1_000_000)) == pytest.approx(4.0)
+    assert estimate_cost_usd("qwen3:8b", usage) is None
