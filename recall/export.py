@@ -1,0 +1,456 @@
+"""Review history export: csv, json, jsonl, the FSRS optimizer's review log, and an Anki package.
+
+Every format streams: rows come from an SQLite cursor in batches and are written as they arrive, so a
+million reviews take the memory of one batch. A file is written atomically (a temporary file in the same
+directory, fsynced, then renamed over the target): an interrupted export leaves no file, never half a file.
+The CLI and the TUI's History screen both call `export_reviews`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from enum import IntEnum
+from pathlib import Path
+from typing import BinaryIO, NamedTuple, TextIO
+
+from recall.store import Store
+
+FORMATS = ("csv", "json", "jsonl", "fsrs", "anki")
+EXPORT_COLUMNS = (
+    "review_id", "card_id", "deck", "reviewed_at", "kind", "quality", "suggested_quality", "easiness",
+    "interval_days", "repetitions", "due", "duration_ms", "grader", "model", "answer", "feedback",
+)
+# Same order as EXPORT_COLUMNS. Easiness is stored in hundredths; dividing in SQLite gives the same
+# correctly rounded double as Python would (2.36, not 2.3600000000000003).
+EXPORT_SELECT = (
+    "r.id, r.card_id, c.deck, r.reviewed_at, r.kind, r.quality, r.suggested_quality, "
+    "r.easiness_after / 100.0, r.interval_after, r.repetitions_after, r.due_after, r.duration_ms, "
+    "r.grader, r.model, r.answer, r.feedback"
+)
+FSRS_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
+# What the FSRS and Anki writers need to classify a review (see `review_phase`).
+PHASE_SELECT = "r.kind, r.was_new, r.repetitions_before, r.lapses_before"
+
+# A spreadsheet runs a cell beginning with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# JSON allows these raw inside strings, but str.splitlines() and JavaScript line readers split on them;
+# escaping them keeps one jsonl object per line for every reader and decodes to the same text.
+LINE_BREAKING_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+FETCH_BATCH = 2_000
+PROGRESS_EVERY = 5_000
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class ExportError(Exception):
+    """An export the user asked for cannot be made; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which reviews to export. `since` and `until` are inclusive and compared with the review's local
+    study day (`reviews.study_day`, the day as the learner lived it, with `day_starts_at` applied), not
+    its UTC timestamp; `deck` is the deck's name as shown by `recall cards`."""
+
+    since: date | None = None
+    until: date | None = None
+    card_id: str | None = None
+    deck: str | None = None
+
+
+class ReviewPhase(IntEnum):
+    """A review's learning phase, numbered as the FSRS optimizer's `review_state` column."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def anki_revlog_type(self) -> int:
+        """Anki's revlog.type: 0 learn, 1 review, 2 relearn."""
+        return {ReviewPhase.NEW: 0, ReviewPhase.LEARNING: 0, ReviewPhase.REVIEW: 1,
+                ReviewPhase.RELEARNING: 2}[self]
+
+
+def review_phase(kind: str, was_new: int, repetitions_before: int, lapses_before: int) -> ReviewPhase:
+    """SM-2 has no learning steps, so the phase follows from when a review happens:
+
+    - NEW: a card's first scheduled review;
+    - REVIEW: any later scheduled review (each comes a day or more after the card's previous one);
+    - LEARNING: a drill (step 7's same-day repeat) of a card still on its first steps (never lapsed, at
+      most one successful repetition), as Anki's learning steps are;
+    - RELEARNING: any other drill, a same-day repeat after a weak recall of a card already learnt.
+    """
+    if kind == "drill":
+        if lapses_before == 0 and repetitions_before <= 1:
+            return ReviewPhase.LEARNING
+        return ReviewPhase.RELEARNING
+    return ReviewPhase.NEW if was_new else ReviewPhase.REVIEW
+
+
+def four_point_rating(quality: int) -> int:
+    """SM-2's 0..5 quality as FSRS's rating and Anki's answer button: 0-2 Again(1), 3 Hard(2),
+    4 Good(3), 5 Easy(4)."""
+    return 1 if quality <= 2 else quality - 1
+
+
+def epoch_ms(reviewed_at: str) -> int:
+    """The stored ISO UTC timestamp as integer epoch milliseconds, without float rounding."""
+    return (datetime.fromisoformat(reviewed_at) - UNIX_EPOCH) // timedelta(milliseconds=1)
+
+
+# -- selecting reviews ------------------------------------------------------------------------------
+
+
+def _card_conditions(filters: ExportFilter) -> tuple[list[str], list[str]]:
+    clauses, params = [], []
+    if filters.card_id is not None:
+        clauses.append("c.id = ?")
+        params.append(filters.card_id)
+    if filters.deck is not None:
+        clauses.append("c.deck = ?")
+        params.append(filters.deck)
+    return clauses, params
+
+
+def _day_conditions(filters: ExportFilter) -> tuple[list[str], list[str]]:
+    clauses, params = [], []
+    if filters.since is not None:
+        clauses.append("r.study_day >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until is not None:
+        clauses.append("r.study_day <= ?")
+        params.append(filters.until.isoformat())
+    return clauses, params
+
+
+def _review_conditions(filters: ExportFilter, whole_histories: bool) -> tuple[str, list[str]]:
+    """The WHERE clause for the filtered reviews. With `whole_histories`, a card reviewed before `since`
+    is left out altogether, so every exported history starts at the card's first review."""
+    card_clauses, card_params = _card_conditions(filters)
+    day_clauses, day_params = _day_conditions(filters)
+    clauses, params = card_clauses + day_clauses, card_params + day_params
+    if whole_histories and filters.since is not None:
+        clauses.append("r.card_id NOT IN (SELECT card_id FROM reviews WHERE study_day < ?)")
+        params.append(filters.since.isoformat())
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _select_reviews(store: Store, filters: ExportFilter, columns: str, whole_histories: bool = False,
+                    order: str = "r.id") -> Iterator[tuple]:
+    """The filtered reviews (by default in review-id order), fetched a batch at a time."""
+    where, params = _review_conditions(filters, whole_histories)
+    cursor = store.db.execute(
+        f"SELECT {columns} FROM reviews r JOIN cards c ON c.id = r.card_id {where} ORDER BY {order}", params)
+    while batch := cursor.fetchmany(FETCH_BATCH):
+        yield from batch
+
+
+def _count_reviews(store: Store, filters: ExportFilter, whole_histories: bool) -> int:
+    where, params = _review_conditions(filters, whole_histories)
+    return store.db.execute(
+        f"SELECT COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id {where}", params).fetchone()[0]
+
+
+class _Progress:
+    """Counts rows as they stream past and reports (done, total) every PROGRESS_EVERY rows and at the end."""
+
+    def __init__(self, total: int, report: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.report = report
+        self.done = 0
+
+    def track(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            yield row
+            self.done += 1
+            if self.report is not None and self.done % PROGRESS_EVERY == 0:
+                self.report(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.report is not None:
+            self.report(self.done, self.total)
+
+
+# -- text formats -----------------------------------------------------------------------------------
+
+
+def _neutralise(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe, which makes
+    spreadsheets show it as text."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
+        return "'" + cell
+    return cell
+
+
+def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
+    writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes doubled, fields quoted only when needed
+    writer.writerow(EXPORT_COLUMNS)
+    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
+        writer.writerow([_neutralise(cell) for cell in row])
+
+
+def _json_object(row: tuple) -> str:
+    return json.dumps(dict(zip(EXPORT_COLUMNS, row)), ensure_ascii=False).translate(LINE_BREAKING_ESCAPES)
+
+
+def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
+    """One array, written an element at a time."""
+    separator = "[\n"
+    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
+        out.write(separator)
+        out.write(_json_object(row))
+        separator = ",\n"
+    out.write("[]\n" if separator == "[\n" else "\n]\n")
+
+
+def _write_jsonl(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
+    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
+        out.write(_json_object(row))
+        out.write("\n")
+
+
+def _write_fsrs(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
+    """The FSRS optimizer's review log. Drills are included: they are real recall attempts, FSRS-5 and
+    later learn short-term memory from same-day reviews, and older optimizers drop same-day repeats
+    themselves."""
+    writer = csv.writer(out)
+    writer.writerow(FSRS_COLUMNS)
+    rows = _select_reviews(store, filters, f"r.card_id, r.reviewed_at, r.quality, r.duration_ms, {PHASE_SELECT}",
+                           whole_histories=True)
+    for card_id, reviewed_at, quality, duration_ms, *phase in progress.track(rows):
+        writer.writerow((card_id, epoch_ms(reviewed_at), four_point_rating(quality), int(review_phase(*phase)),
+                         duration_ms))
+
+
+TEXT_WRITERS: dict[str, Callable[[Store, ExportFilter, TextIO, _Progress], None]] = {
+    "csv": _write_csv, "json": _write_json, "jsonl": _write_jsonl, "fsrs": _write_fsrs,
+}
+
+
+# -- anki -------------------------------------------------------------------------------------------
+
+ANKI_MODEL_ID = 1_607_392_101  # fixed, so re-importing a newer export updates the same note type
+ANKI_CREATION_HOUR = 12  # the collection's creation time of day: far from any day start
+
+
+def _anki_id(name: str) -> int:
+    """A stable Anki deck id for a deck name, in the range genanki recommends."""
+    return (1 << 30) + int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest()) % (1 << 30)
+
+
+def _anki_field(text: str) -> str:
+    """Anki fields are HTML: our Markdown is shown as text with its line breaks."""
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _anki_model():  # noqa: ANN202 - genanki.Model, imported lazily (genanki is only needed here)
+    import genanki
+
+    return genanki.Model(
+        ANKI_MODEL_ID, "recall (prompt, answer, key points)",
+        fields=[{"name": "Prompt"}, {"name": "Answer"}, {"name": "Key points"}],
+        templates=[{"name": "Explain", "qfmt": "{{Prompt}}",
+                    "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<br><br><b>Key points</b><br>{{Key points}}"}])
+
+
+class _AnkiCard(NamedTuple):
+    id: str
+    deck: str
+    prompt: str
+    answer: str
+    key_points: str  # JSON list
+    tags: str  # JSON list
+    retired: int
+    easiness_centi: int
+    interval: int
+    due: str | None
+    reviews: int
+    lapses: int
+
+
+def _select_anki_cards(store: Store, filters: ExportFilter) -> list[_AnkiCard]:
+    """The cards matching the card and deck filters: active ones, and retired ones whose history falls
+    in the exported days. One row per card (a deck's size, not the history's)."""
+    card_clauses, card_params = _card_conditions(filters)
+    day_clauses, day_params = _day_conditions(filters)
+    history = " AND ".join(["r.card_id = c.id", *day_clauses])
+    clauses = [*card_clauses, f"(c.retired = 0 OR EXISTS (SELECT 1 FROM reviews r WHERE {history}))"]
+    rows = store.db.execute(
+        f"SELECT {', '.join(f'c.{name}' for name in _AnkiCard._fields)} FROM cards c "
+        f"WHERE {' AND '.join(clauses)} ORDER BY c.position, c.id", card_params + day_params)
+    return [_AnkiCard._make(row) for row in rows]
+
+
+def _anki_day_zero(cards: list[_AnkiCard]) -> date:
+    """The collection's creation day: on or before every due date, so no day number is negative, and
+    in the past, so Anki's count of days since creation is never negative either."""
+    yesterday = date.today() - timedelta(days=1)
+    return min([yesterday, *(date.fromisoformat(card.due) for card in cards if card.due)])
+
+
+def _build_anki_collection(store: Store, filters: ExportFilter, database: Path, progress: _Progress) -> None:
+    """genanki writes the notes, one per card and one Anki deck per deck; then each card gets its SM-2
+    state and the revlog gets the history, straight into genanki's SQLite."""
+    import genanki
+
+    cards = _select_anki_cards(store, filters)
+    model = _anki_model()
+    decks: dict[str, genanki.Deck] = {}
+    for position, card in enumerate(cards):
+        points = "<br>".join(f"&bull; {_anki_field(point)}" for point in json.loads(card.key_points))
+        note = genanki.Note(model, [_anki_field(card.prompt), _anki_field(card.answer), points],
+                            tags=["_".join(tag.split()) for tag in json.loads(card.tags)],
+                            guid=genanki.guid_for(card.id), due=position)
+        decks.setdefault(card.deck, genanki.Deck(_anki_id(card.deck), card.deck)).add_note(note)
+    day_zero = _anki_day_zero(cards)
+    created = datetime.combine(day_zero, time(ANKI_CREATION_HOUR)).astimezone().timestamp()
+    connection = sqlite3.connect(database)
+    try:
+        cursor = connection.cursor()
+        genanki.Package(list(decks.values())).write_to_db(cursor, created, itertools.count(int(created * 1000)))
+        # Anki reads a collection without schedVer as the v1 scheduler's and, upgrading it on import,
+        # renumbers the answer buttons of learning entries (Good would become Easy).
+        config = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0]) | {"schedVer": 2}
+        cursor.execute("UPDATE col SET crt = ?, conf = ?", [int(created), json.dumps(config)])
+        anki_ids = dict(cursor.execute("SELECT n.guid, c.id FROM cards c JOIN notes n ON n.id = c.nid"))
+        card_ids = {card.id: anki_ids[genanki.guid_for(card.id)] for card in cards}
+        cursor.executemany(
+            "UPDATE cards SET type = ?, queue = ?, due = COALESCE(?, due), ivl = ?, factor = ?, reps = ?, lapses = ? "
+            "WHERE id = ?", (_anki_card_state(card, day_zero) + (card_ids[card.id],) for card in cards))
+        cursor.executemany("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                           _anki_revlog(store, filters, card_ids, progress))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _anki_card_state(card: _AnkiCard, day_zero: date) -> tuple[int | None, ...]:
+    """(type, queue, due, ivl, factor, reps, lapses). A card never scheduled stays new (due None keeps
+    the place in deck order genanki gave it); a scheduled one is a review card due `day` days after the
+    collection's creation, with ease = easiness x 1000. A retired card is suspended, so its history
+    travels without it being studied."""
+    if card.due is None:
+        card_type, due, interval, factor = 0, None, 0, 0
+    else:
+        card_type = 2
+        due, interval, factor = (date.fromisoformat(card.due) - day_zero).days, card.interval, card.easiness_centi * 10
+    queue = -1 if card.retired else card_type
+    return card_type, queue, due, interval, factor, card.reviews, card.lapses
+
+
+def _anki_revlog(store: Store, filters: ExportFilter, card_ids: dict[str, int],
+                 progress: _Progress) -> Iterator[tuple]:
+    """(id, cid, ease, ivl, lastIvl, factor, time, type) per review. Anki keys the revlog by epoch ms:
+    taken in time order, two reviews in the same millisecond are stored a millisecond apart."""
+    previous_id = 0
+    rows = _select_reviews(store, filters, "r.card_id, r.reviewed_at, r.quality, r.interval_after, "
+                                           f"r.interval_before, r.easiness_after, r.duration_ms, {PHASE_SELECT}",
+                           order="r.reviewed_at, r.id")
+    for card_id, reviewed_at, quality, interval, last_interval, easiness, duration, *phase in progress.track(rows):
+        previous_id = max(epoch_ms(reviewed_at), previous_id + 1)
+        yield (previous_id, card_ids[card_id], four_point_rating(quality), interval, last_interval,
+               easiness * 10, duration, review_phase(*phase).anki_revlog_type)
+
+
+def _write_anki(store: Store, filters: ExportFilter, out: BinaryIO, progress: _Progress) -> None:
+    """An .apkg: a zip holding the collection (Anki's schema 11, which every Anki imports) and an empty
+    media map."""
+    with tempfile.TemporaryDirectory(prefix="recall-anki-") as workdir:
+        database = Path(workdir) / "collection.anki2"
+        _build_anki_collection(store, filters, database, progress)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+            package.write(database, "collection.anki2")
+            package.writestr("media", "{}")
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _text_stream(stream: TextIO | BinaryIO) -> Iterator[TextIO]:
+    """A text stream as it is; a binary one wrapped as UTF-8 with no newline translation (CSV writes its
+    own CRLF), handed back unclosed."""
+    if hasattr(stream, "encoding"):
+        yield stream
+        return
+    wrapper = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    try:
+        yield wrapper
+    finally:
+        wrapper.flush()
+        wrapper.detach()
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomically(output: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write to a temporary file beside `output`, fsync it, and rename it into place; on any failure the
+    temporary file is removed and `output` is left as it was."""
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise ExportError(f"cannot write {output}: the directory {directory} does not exist")
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=directory)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it 0600; give it a normal file's mode
+        os.replace(temporary, output)
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}; no file was written") from None
+        raise
+
+
+def export_reviews(store: Store, fmt: str, filters: ExportFilter = ExportFilter(), output: Path | None = None, *,
+                   stream: TextIO | BinaryIO | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> int:
+    """Export the filtered review history in `fmt` to `output` (atomically) or to `stream` (default
+    stdout), calling `progress(done, total)` now and then. Returns the number of reviews written."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "anki" and output is None:
+        raise ExportError("the anki format writes an .apkg package, so it needs an output file (--output FILE)")
+    if filters.since and filters.until and filters.since > filters.until:
+        raise ExportError(f"--since {filters.since} is after --until {filters.until}, so nothing would match")
+    tracker = _Progress(_count_reviews(store, filters, whole_histories=fmt == "fsrs") if progress else 0, progress)
+
+    def write(target: TextIO | BinaryIO) -> None:
+        if fmt == "anki":
+            _write_anki(store, filters, target, tracker)
+        else:
+            with _text_stream(target) as text:
+                TEXT_WRITERS[fmt](store, filters, text, tracker)
+        tracker.finish()  # before the rename: a failing progress bar leaves no file either
+
+    if output is None:
+        write(stream or sys.stdout)
+    else:
+        _write_atomically(output, write)
+    return tracker.done
