@@ -9,7 +9,7 @@ import numpy as np
 
 from nn.costs import COSTS
 from nn.gradient_check import numerical_gradient, relative_error
-from nn.network import Network, one_hot
+from nn.feedforward import Network, one_hot
 from nn.terminal import demo_parser, what_this_shows
 
 THRESHOLD = 1e-7

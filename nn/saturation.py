@@ -8,12 +8,9 @@ is more wrong gets the smaller gradient; the cross-entropy's gradient is a - y a
 import numpy as np
 
 from nn import book
-from nn.activations import sigmoid, sigmoid_prime
+from nn.activations import SATURATED_SLOPE, sigmoid, sigmoid_prime
 from nn.costs import CrossEntropyCost, QuadraticCost
 from nn.terminal import demo_parser, sparkline, what_this_shows
-
-FLAT = 0.01  # a sigma'(z) below this counts as flat: updates are 25 times smaller than at z = 0
-
 
 def _flat_beyond(level):
     """The |z| where sigma'(z) = sigma (1 - sigma) falls to `level`: solve the quadratic for sigma."""
@@ -40,7 +37,7 @@ def run(z_max=10.0, points=81):
         "z": z.tolist(),
         "sigma_prime": sigma_prime.tolist(),
         "max_sigma_prime": float(sigma_prime.max()),
-        "flat_beyond": _flat_beyond(FLAT),
+        "flat_beyond": _flat_beyond(SATURATED_SLOPE),
         "starts": starts,
     }
 
@@ -50,7 +47,7 @@ def main(argv=None):
     result = run()
     print("sigma'(z) for z from -10 to 10 (peak 0.25 at z = 0):")
     print("  " + sparkline(result["sigma_prime"]))
-    print(f"  max sigma'(z) = {result['max_sigma_prime']:.3f}; below {FLAT} once |z| > {result['flat_beyond']:.2f}")
+    print(f"  max sigma'(z) = {result['max_sigma_prime']:.3f}; below {SATURATED_SLOPE} once |z| > {result['flat_beyond']:.2f}")
     for z in (0, 2, 4, 6, 10):
         print(f"  z = {z:>2}: sigma = {sigmoid(z):.6f}   sigma' = {sigmoid_prime(z):.2e}")
     print()
