@@ -26,14 +26,17 @@ Replies (dataclasses; all knobs are keyword arguments with defaults):
   first delta, `input_tokens` / `cache_creation_input_tokens` / `cache_read_input_tokens` for usage
   (output tokens: one a delta). `error_after=n`: an `event: error` after n deltas (`error_type`,
   `error_message`). `hang_after=n`: stop sending after n deltas and hold the connection open until the
-  client goes away or the server closes (for timeout tests with a short client timeout).
+  client goes away or the server closes (for timeout tests with a short client timeout). `thinking="..."`
+  puts a thinking block (one delta and a signature) before the content block, as models that think by
+  default do.
 - `ErrorReply(status, error_type, message, headers={})`: an HTTP error with the API's JSON error body
   (`{"type": "error", "error": {...}, "request_id": ...}`); `headers` adds e.g. `retry-after`.
 
 `api.script(*replies)` queues replies; `api.default_reply` answers once the queue is empty (by default a
 500 `api_error` saying the script ran out, so a test that sends one request too many fails loudly).
 `api.streams_finished` counts streamed replies sent to the end (to tell text that arrived mid-stream from
-text that arrived after it). `api.wait_for_disconnect(timeout)` waits until a hanging or slow stream noticed its client left.
+text that arrived after it). `api.wait_for_disconnect(timeout)` waits until a hanging or slow stream
+noticed that its client left.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class StreamedReply:
     error_type: str = "overloaded_error"
     error_message: str = "Overloaded"
     hang_after: int | None = None
+    thinking: str = ""
 
     @classmethod
     def json(cls, data: Any, **options: Any) -> StreamedReply:
@@ -198,13 +202,17 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
             self._event("message_start", {"type": "message_start", "message": {
                 "id": f"msg_{request_id}", "type": "message", "role": "assistant", "model": model,
                 "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}})
+            index = 0
+            if reply.thinking:
+                self._thinking_block(reply.thinking)
+                index = 1
             if reply.block_type == "tool_use":
                 block = {"type": "tool_use", "id": f"toolu_{request_id}", "name": reply.tool_name, "input": {}}
                 delta_type, delta_field = "input_json_delta", "partial_json"
             else:
                 block = {"type": "text", "text": ""}
                 delta_type, delta_field = "text_delta", "text"
-            self._event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block})
+            self._event("content_block_start", {"type": "content_block_start", "index": index, "content_block": block})
             self._event("ping", {"type": "ping"})
             time.sleep(reply.first_token_delay)
             chunks = reply.chunks()
@@ -218,18 +226,26 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
                     self._hang()
                     return
                 time.sleep(reply.chunk_delay)
-                self._event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                self._event("content_block_delta", {"type": "content_block_delta", "index": index,
                                                     "delta": {"type": delta_type, delta_field: chunk}})
                 if sent % 20 == 19:
                     self._event("ping", {"type": "ping"})
-            self._event("content_block_stop", {"type": "content_block_stop", "index": 0})
+            self._event("content_block_stop", {"type": "content_block_stop", "index": index})
             self._event("message_delta", {"type": "message_delta",
                                           "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
-                                          "usage": {"output_tokens": len(chunks)}})
+                                          "usage": {"output_tokens": len(chunks) + index}})
             self._event("message_stop", {"type": "message_stop"})
             self._end_chunked()
             with api._lock:
                 api.streams_finished += 1
+
+        def _thinking_block(self, thinking: str) -> None:
+            self._event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                "content_block": {"type": "thinking", "thinking": "", "signature": ""}})
+            for delta in ({"type": "thinking_delta", "thinking": thinking},
+                          {"type": "signature_delta", "signature": "fake-signature"}):
+                self._event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+            self._event("content_block_stop", {"type": "content_block_stop", "index": 0})
 
         def _event(self, name: str, data: dict) -> None:
             payload = f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()

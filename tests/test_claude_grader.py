@@ -334,3 +334,11 @@ def test_cost_is_estimated_by_model_family_and_unknown_for_local_models():
     assert estimate_cost_usd("claude-sonnet-5-5", Usage(output_tokens=1_000_000)) == pytest.approx(10.0)
     assert estimate_cost_usd("Claude-Opus-5-5", Usage(input_tokens=1_000_000)) == pytest.approx(4.0)
     assert estimate_cost_usd("qwen3:8b", usage) is None
+
+
+async def test_a_thinking_block_before_the_reply_is_not_shown(api, graders):
+    api.script(StreamedReply.json(REPLY, thinking="Private reasoning about the answer."))
+    sink = Collector()
+    verdict = await graders(api.base_url).grade(CARD, ANSWER, sink)
+    assert sink.text.startswith(EXPLANATION) and "Private reasoning" not in sink.text
+    assert verdict.suggested_quality == 2

@@ -185,9 +185,8 @@ class ClaudeGrader:
             return self._failure("timeout", f"No complete reply from {self.base_url} within {self.timeout:g} "
                                             f"seconds: try again, {OFFLINE}.")
         if isinstance(exc, anthropic.APIConnectionError):
-            return self._failure("connection", f"Cannot reach {self.base_url}: check your network connection, "
-                                               "or that the local server ANTHROPIC_BASE_URL names is running, "
-                                               f"{OFFLINE}.")
+            return self._failure("connection", f"Cannot reach {self.base_url}: check your network connection "
+                                               f"(or that your local server is running), {OFFLINE}.")
         if isinstance(exc, httpx2.TransportError):
             return self._failure("connection", f"The connection to {self.base_url} broke off mid-reply: "
                                                f"try again, {OFFLINE}.")
