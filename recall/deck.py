@@ -147,12 +147,14 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
     return card, problems
 
 
-def parse_deck(path: Path) -> tuple[list[Card], list[Problem]]:
-    """One deck file. Any error in the file skips the whole file, so a deck is never half-loaded."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(path, f"cannot read: {exc.strerror or exc}")]
+def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[Problem]]:
+    """One deck file (`data`: its bytes, when the caller has read them already). Any error in the file
+    skips the whole file, so a deck is never half-loaded."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return [], [Problem(path, f"cannot read: {exc.strerror or exc}")]
     if b"\x00" in data:
         return [], [Problem(path, "binary file, not a TOML deck")]
     try:
@@ -201,14 +203,19 @@ def load_decks(paths: list[Path]) -> DeckSet:
     for path in files:
         cards, file_problems = parse_deck(path)
         result.problems.extend(file_problems)
-        clashes = [(i, c) for i, c in enumerate(cards) if c.id in owner]
-        for index, card in clashes:
-            result.problems.append(Problem(
-                path, f"duplicate id {card.id!r}: already defined in {owner[card.id]}",
-                card_index=index, card_id=card.id))
-        if clashes:
-            continue
-        for card in cards:
-            owner[card.id] = path
-        result.cards.extend(cards)
+        clashes = claim_ids(path, [card.id for card in cards], owner)
+        result.problems.extend(clashes)
+        if not clashes:
+            result.cards.extend(cards)
     return result
+
+
+def claim_ids(path: Path, card_ids: list[str], owner: dict[str, Path]) -> list[Problem]:
+    """The rule for ids across files, in load order: a file reusing an id that an earlier file owns is
+    skipped whole (the problems name both files); otherwise its ids become its own in `owner`."""
+    clashes = [Problem(path, f"duplicate id {card_id!r}: already defined in {owner[card_id]}",
+                       card_index=index, card_id=card_id)
+               for index, card_id in enumerate(card_ids) if card_id in owner]
+    if not clashes:
+        owner.update(dict.fromkeys(card_ids, path))
+    return clashes
