@@ -1,0 +1,129 @@
+"""Each demo's claim, as numbers from its run(); and the same numbers again for the same seed."""
+
+import numpy as np
+import pytest
+
+from nn import (backprop, cross_entropy, initialization, matrix_backprop, network, overfitting, saturation,
+                softmax, vanishing_gradient)
+
+
+def test_saturation_quadratic_gradient_is_smaller_for_the_saturated_start_and_the_order_flips_under_cross_entropy():
+    result = saturation.run()
+    mild, saturated = result["starts"]["mild"], result["starts"]["saturated"]
+    assert round(mild["output"], 2) == 0.82 and round(saturated["output"], 2) == 0.98
+    assert saturated["grad_w_quadratic"] < mild["grad_w_quadratic"] / 5
+    assert saturated["grad_w_cross_entropy"] > mild["grad_w_cross_entropy"]
+    assert result["max_sigma_prime"] == pytest.approx(0.25)
+    assert result["flat_beyond"] == pytest.approx(4.585, abs=1e-3)
+
+
+def test_cross_entropy_returns_per_epoch_outputs_and_costs_for_both_costs_and_starts():
+    result = cross_entropy.run(epochs=300)
+    runs = result["runs"]
+    assert set(runs) == {"quadratic", "cross-entropy"}
+    for starts in runs.values():
+        assert set(starts) == {"mild", "saturated"}
+        for curves in starts.values():
+            assert len(curves["output"]) == len(curves["cost"]) == 301
+        assert round(starts["mild"]["output"][0], 2) == 0.82 and round(starts["saturated"]["output"][0], 2) == 0.98
+
+
+def test_cross_entropy_the_quadratic_cost_stalls_on_the_saturated_start_and_cross_entropy_does_not():
+    runs = cross_entropy.run()["runs"]
+
+    def early_drop(cost, start):
+        curve = runs[cost][start]["cost"]
+        return curve[0] - curve[cross_entropy.EARLY_EPOCHS]
+
+    assert early_drop("quadratic", "saturated") < early_drop("quadratic", "mild") / 10
+    assert early_drop("cross-entropy", "saturated") > early_drop("cross-entropy", "mild")
+    plateau = runs["quadratic"]["saturated"]["output"]
+    assert min(plateau[:100]) > 0.95 and plateau[-1] < 0.5  # flat for about a hundred epochs, then learns
+
+
+def test_softmax_claims():
+    result = softmax.run()
+    assert np.all(np.array(result["softmax"]) > 0) and result["sum"] == pytest.approx(1.0, abs=1e-15)
+    assert result["shift_max_difference"] < 1e-12
+    assert result["cost"] == pytest.approx(result["minus_log_a_y"])
+    assert result["gradient_max_difference"] < 1e-8
+    assert np.all(np.isnan(result["naive_at_large"]))
+    np.testing.assert_allclose(result["stable_at_large"], result["softmax"])
+    assert np.isfinite(result["log_sum_exp_at_large"])
+
+
+def test_backprop_gradient_check_is_below_1e_minus_7_for_every_cost_and_layer():
+    result = backprop.run()
+    assert set(result["checks"]) == {"quadratic", "cross-entropy", "log-likelihood"}
+    assert result["max_relative_error"] < 1e-7
+
+
+def test_network_reaches_ninety_percent_with_the_defaults():
+    result = network.run()
+    assert result["data"] == "synthetic" and result["sizes"] == [784, 30, 10]
+    assert len(result["epoch_accuracies"]) == 10
+    assert result["test_accuracy"] >= 0.90
+
+
+@pytest.fixture(scope="module")
+def overfitting_result():
+    return overfitting.run()
+
+
+def test_overfitting_training_accuracy_rises_while_test_cost_turns_up(overfitting_result):
+    plain = overfitting_result["runs"]["plain"]
+    best = plain["best_test_cost_epoch"]
+    assert best < overfitting_result["epochs"] / 2
+    assert plain["test_cost"][-1] > 1.05 * min(plain["test_cost"])
+    assert plain["train_accuracy"][-1] > plain["train_accuracy"][best - 1]
+    assert plain["train_cost"][-1] < plain["train_cost"][best - 1] / 2
+
+
+def test_overfitting_l2_narrows_the_gap_between_training_and_test_accuracy(overfitting_result):
+    plain, l2 = overfitting_result["runs"]["plain"], overfitting_result["runs"]["l2"]
+    assert l2["gap"] < plain["gap"] - 0.03
+    assert l2["test_accuracy"][-1] > plain["test_accuracy"][-1]
+
+
+def test_initialization_scaled_weights_saturate_fewer_neurons_and_learn_faster_early():
+    inits = initialization.run(train_size=4000, test_size=1000, epochs=1)["inits"]
+    large, scaled = inits["large"], inits["scaled"]
+    assert scaled["z_std"] < large["z_std"] / 4
+    assert large["saturated_fraction"] > 0.3 and scaled["saturated_fraction"] < 0.05
+    assert scaled["epoch_accuracies"][0] > large["epoch_accuracies"][0] + 0.05
+
+
+def test_vanishing_gradient_earlier_layers_get_smaller_gradients():
+    result = vanishing_gradient.run(epochs=3)
+    norms = result["initial_norms"]
+    assert len(norms) == 4 and all(a < b for a, b in zip(norms, norms[1:]))
+    assert norms[0] < norms[-1] / 20
+    assert result["first_to_last_ratio"] < 0.1
+    assert len(result["norms_by_epoch"]) == 4
+
+
+def test_matrix_backprop_gives_the_same_gradients_as_the_loop():
+    result = matrix_backprop.run(batch_sizes=(1, 7, 25), repeats=1)
+    assert result["max_difference"] < 1e-12
+    assert set(result["batches"]) == {1, 7, 25}
+
+
+@pytest.mark.parametrize("demo, params", [
+    (saturation, {}),
+    (cross_entropy, {"epochs": 20}),
+    (softmax, {"seed": 3}),
+    (backprop, {"seed": 3}),
+    (network, {"seed": 3, "epochs": 1, "train_size": 300}),
+    (overfitting, {"seed": 3, "train_size": 100, "test_size": 100, "epochs": 3}),
+    (initialization, {"seed": 3, "train_size": 200, "test_size": 100, "epochs": 1}),
+    (vanishing_gradient, {"seed": 3, "train_size": 100, "epochs": 1}),
+], ids=lambda value: getattr(value, "__name__", "")[3:] or None)
+def test_the_same_seed_gives_the_same_numbers(demo, params):
+    first, again = demo.run(**params), demo.run(**params)
+    first.pop("seconds", None), again.pop("seconds", None)
+    np.testing.assert_equal(first, again)  # NaN equals NaN here, as the naive softmax has some
+
+
+def test_a_different_seed_gives_different_numbers():
+    params = {"train_size": 300, "epochs": 1}
+    assert network.run(seed=1, **params)["epoch_accuracies"] != network.run(seed=2, **params)["epoch_accuracies"]
