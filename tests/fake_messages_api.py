@@ -26,7 +26,8 @@ Replies (dataclasses; all knobs are keyword arguments with defaults):
   first delta, `input_tokens` / `cache_creation_input_tokens` / `cache_read_input_tokens` for usage
   (output tokens: one a delta). `error_after=n`: an `event: error` after n deltas (`error_type`,
   `error_message`). `hang_after=n`: stop sending after n deltas and hold the connection open until the
-  client goes away or the server closes (for timeout tests with a short client timeout). `thinking="..."`
+  client goes away or the server closes (for timeout tests with a short client timeout). `drop_after=n`:
+  close the connection after n deltas, mid-body, as a network failure would. `thinking="..."`
   puts a thinking block (one delta and a signature) before the content block, as models that think by
   default do.
 - `ErrorReply(status, error_type, message, headers={})`: an HTTP error with the API's JSON error body
@@ -78,6 +79,7 @@ class StreamedReply:
     error_type: str = "overloaded_error"
     error_message: str = "Overloaded"
     hang_after: int | None = None
+    drop_after: int | None = None
     thinking: str = ""
 
     @classmethod
@@ -224,6 +226,9 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
                     return
                 if sent == reply.hang_after:
                     self._hang()
+                    return
+                if sent == reply.drop_after:
+                    self.close_connection = True
                     return
                 time.sleep(reply.chunk_delay)
                 self._event("content_block_delta", {"type": "content_block_delta", "index": index,

@@ -342,3 +342,20 @@ async def test_a_thinking_block_before_the_reply_is_not_shown(api, graders):
     verdict = await graders(api.base_url).grade(CARD, ANSWER, sink)
     assert sink.text.startswith(EXPLANATION) and "Private reasoning" not in sink.text
     assert verdict.suggested_quality == 2
+
+
+async def test_a_connection_dropped_mid_reply_is_a_connection_failure(api, graders):
+    api.script(StreamedReply.json(REPLY, drop_after=5))
+    with pytest.raises(GradingError) as caught:
+        await graders(api.base_url).grade(CARD, ANSWER)
+    assert (caught.value.kind, caught.value.retryable) == ("connection", True)
+    assert_one_sentence(str(caught.value), "broke off mid-reply")
+
+
+@pytest.mark.parametrize("headers, wait", [
+    ({"retry-after-ms": "1500"}, "2 seconds"), ({"retry-after": "1"}, "1 second"),
+    ({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, "a minute"), ({}, "a minute")])
+async def test_rate_limits_say_when_to_retry(api, graders, headers, wait):
+    api.script(ErrorReply(429, "rate_limit_error", "Rate limited", headers))
+    with pytest.raises(GradingError, match=f"try again in {wait},"):
+        await graders(api.base_url).grade(CARD, ANSWER)

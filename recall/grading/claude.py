@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -306,8 +307,7 @@ def retry_wait(headers: Any) -> str:
             seconds = float(headers.get(name)) * scale
         except (TypeError, ValueError):
             continue
-        whole = max(1, round(seconds + 0.499))
-        return f"{whole} second{'s' if whole != 1 else ''}"
+        return counted(max(1, math.ceil(seconds)), "second")
     return "a minute"
 
 
@@ -334,8 +334,12 @@ def cross_check(grade: int, key_points: tuple[KeyPointResult, ...],
     covered = sum(k.status == "covered" for k in key_points)
     partial = sum(k.status == "partial" for k in key_points)
     return (f"The model suggested {grade} but the checklist suggests {checklist_grade} ({covered} of "
-            f"{len(key_points)} key points covered, {partial} partial, {serious} serious misconceptions): "
-            "check the grade before you keep it.",)
+            f"{len(key_points)} key points covered, {partial} partial, {counted(serious, 'serious misconception')}"
+            "): check the grade before you keep it.",)
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
