@@ -45,12 +45,18 @@ again further once s t d ll re ve m one thing things get gets got make makes mad
 SYNONYMS = {
     "big": "large", "huge": "large", "high": "large", "great": "large", "larger": "large",
     "tiny": "small", "little": "small", "low": "small", "smaller": "small", "negligible": "small",
-    "slope": "derivative", "derivatives": "derivative", "quickly": "fast", "quick": "fast",
+    "bigger": "large", "close": "near",
+    "slope": "derivative", "derivatives": "derivative", "quickly": "fast", "quick": "fast", "faster": "fast",
+    "slower": "slow", "mistake": "error", "mistakes": "error", "log": "ln", "squared": "quadratic",
     "rapidly": "fast", "slowly": "slow", "sluggish": "slow", "loss": "cost", "objective": "cost",
     "activation": "output", "activations": "output", "adjust": "update", "change": "update",
     "changes": "update", "step": "update", "steps": "update",
 }
-DERIVATIVE_NOTATION = re.compile(r"(σ|sigma)\s*(′|'|prime)")
+# Notation a learner may write instead of the word (sigma'(z), e^z, exp(z)), rewritten before tokenising.
+NOTATION = (
+    (re.compile(r"(σ|sigma)\s*(′|'|prime)"), " derivative "),
+    (re.compile(r"\be\s*\^|\bexp\s*\("), " exponential "),
+)
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
@@ -62,11 +68,20 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=1)
+def _stopword_stems() -> frozenset[str]:
+    """Stopwords as stems, so an inflected stopword ("others") is dropped like its base form ("other")."""
+    return frozenset(_stemmer().stemWords(sorted(STOPWORDS)))
+
+
 def stems(text: str) -> list[str]:
     """Content-word stems: lowercase words minus stopwords, Snowball-stemmed."""
-    text = DERIVATIVE_NOTATION.sub(" derivative ", text.lower())
+    text = text.lower()
+    for pattern, word in NOTATION:
+        text = pattern.sub(word, text)
     words = [SYNONYMS.get(w, w).replace("'", "") for w in WORD.findall(text)]
-    return _stemmer().stemWords([w for w in words if w not in STOPWORDS and len(w) > 1])
+    kept = _stemmer().stemWords([w for w in words if w not in STOPWORDS and len(w) > 1])
+    return [stem for stem in kept if stem not in _stopword_stems()]
 
 
 def sentences(text: str) -> list[str]:
