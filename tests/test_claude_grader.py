@@ -1,10 +1,12 @@
-"""ClaudeGrader against the real anthropic SDK talking HTTP to a fake Messages API on 127.0.0.1."""
+"""ClaudeGrader against the real anthropic SDK talking HTTP to a fake Messages API on 127.0.0.1.
+
+conftest.py clears every ANTHROPIC_* variable; each grader gets the key "test-key" explicitly.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import socket
 import subprocess
@@ -41,12 +43,6 @@ REPLY = {
     "rationale": "The flat sigmoid is hinted at, but the gradient's factor sigma'(z) is missing.",
     "grade": 2,
 }
-
-
-@pytest.fixture(autouse=True)
-def no_anthropic_environment(monkeypatch):
-    for name in [name for name in os.environ if name.startswith("ANTHROPIC_")]:
-        monkeypatch.delenv(name)
 
 
 @pytest.fixture
