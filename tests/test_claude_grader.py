@@ -105,7 +105,7 @@ async def test_streams_the_corrected_explanation_then_the_verdict(api, graders):
 
     assert len(sink.chunks) > 10
     assert "".join(sink.chunks[:-1]) == EXPLANATION
-    assert "**Suggested grade: 2/5**" in sink.chunks[-1]
+    assert "**Suggested grade: 2** (a fail" in sink.chunks[-1]
     assert verdict.feedback == sink.text
     assert verdict.suggested_quality == 2
     assert [(k.status, k.evidence) for k in verdict.key_points] == [

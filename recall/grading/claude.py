@@ -344,12 +344,13 @@ def counted(number: int, noun: str) -> str:
 
 def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
                     rationale: str, grade: int, notices: tuple[str, ...]) -> str:
-    lines = ["", "", "---", "", "**Key points**", "", *map(key_point_status_line, key_points)]
+    """The verdict in the offline grader's layout, after the corrected explanation."""
+    lines = ["", "", "---", "", "### Key points", *map(key_point_status_line, key_points)]
     if misconceptions:
-        lines += ["", "**Misconceptions**", ""]
+        lines += ["", "### Misconceptions"]
         lines += [f"- *{m.severity}*: {m.claim}  \n  correction: {m.correction}" for m in misconceptions]
-    outcome = "pass" if grade >= 3 else "fail: the card starts over"
-    lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}/5** ({outcome})"]
+    outcome = "a pass" if grade >= 3 else "a fail: the card starts over"
+    lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}** ({outcome})"]
     lines += [f"\n> **Check:** {notice}" for notice in notices]
     return "\n".join(lines) + "\n"
 
