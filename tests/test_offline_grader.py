@@ -1,0 +1,195 @@
+"""The offline grader: grades by kind of explanation, key-point statuses and evidence, the feedback, and
+agreement with the hand-labelled evaluation set (bench/offline_eval.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from recall.config import Settings
+from recall.deck import Card, load_decks
+from recall.grading import grade_with_fallback, make_grader
+from recall.grading.base import is_trivial_answer, quality_from_checklist
+from recall.grading.offline import OFFLINE_NOTICE, OfflineGrader, status_for
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "offline_eval.py"
+# Measured within-one agreement on tests/data/offline_eval.toml is 23/36 (64%); a floor one item below
+# it (22/36 = 61%) lets a harmless wobble pass and fails a regression.
+WITHIN_ONE_FLOOR = 0.6
+CATEGORY_WITHIN_ONE_FLOOR = {"full": 0.8, "partial": 0.8, "off-topic": 0.8}
+
+SATURATION_FULL = ("A neuron saturates when its weighted input z is large in magnitude: its output is then near "
+                   "0 or 1. There the derivative of the sigmoid is tiny. Because the weight updates are "
+                   "proportional to that derivative, the updates are tiny and learning is slow.")
+SATURATION_PARAPHRASE = ("When z is huge in either direction the slope of the sigmoid is negligible. With a "
+                         "negligible slope every step the weights take is little, so the neuron learns slowly.")
+SATURATION_PARTIAL = "Saturation happens when z is large in magnitude, far out on the flat tails of the sigmoid."
+OFF_TOPIC = "Convolutional layers share weights across an image so they detect the same feature anywhere."
+
+
+@pytest.fixture
+def cards(small_deck: Path) -> dict[str, Card]:
+    return {card.id: card for card in load_decks([small_deck]).cards}
+
+
+async def suggested(card: Card, answer: str) -> int:
+    return (await OfflineGrader().grade(card, answer)).suggested_quality
+
+
+@pytest.mark.parametrize("answer", ["", "   \n", "idk", "I don't know.", "No idea!", "pass", "sigmoid is flat"])
+async def test_trivial_answers_get_zero_and_every_point_missing(cards, answer):
+    verdict = await OfflineGrader().grade(cards["nn.saturation"], answer)
+    assert verdict.suggested_quality == 0
+    assert [k.status for k in verdict.key_points] == ["missing", "missing"]
+    assert verdict.rationale.startswith("Too short to grade")
+
+
+@pytest.mark.parametrize(("card_id", "answer"), [
+    ("nn.saturation", OFF_TOPIC),
+    ("nn.softmax", "Overfitting happens when a network memorises its training data instead of generalising."),
+    ("nn.overfitting", "Softmax exponentiates the weighted inputs and divides by their sum."),
+])
+async def test_off_topic_answers_get_zero_or_one(cards, card_id, answer):
+    assert await suggested(cards[card_id], answer) <= 1
+
+
+@pytest.mark.parametrize(("card_id", "answer"), [
+    ("nn.saturation", SATURATION_PARTIAL),
+    ("nn.softmax", "The outputs of softmax are positive and add up to one, a probability distribution."),
+    ("nn.overfitting", "Training accuracy keeps improving while test accuracy stalls."),
+])
+async def test_partial_answers_get_two_or_three(cards, card_id, answer):
+    assert await suggested(cards[card_id], answer) in (2, 3)
+
+
+@pytest.mark.parametrize(("card_id", "answer"), [
+    ("nn.saturation", SATURATION_FULL),
+    ("nn.saturation", SATURATION_PARAPHRASE),
+    ("nn.softmax", "Each output is the exponential of its weighted input divided by the sum of all the "
+                   "exponentials. So the outputs are positive and add up to one: a probability distribution."),
+    ("nn.overfitting", "Overfitting: training accuracy keeps improving while test accuracy stalls, because the "
+                       "network memorises the training data instead of generalising."),
+])
+async def test_full_answers_and_paraphrases_within_the_synonyms_get_four_or_five(cards, card_id, answer):
+    assert await suggested(cards[card_id], answer) >= 4
+
+
+async def test_each_key_point_has_a_status_and_evidence_from_the_answer(cards):
+    verdict = await OfflineGrader().grade(cards["nn.saturation"], SATURATION_PARTIAL)
+    first, second = verdict.key_points
+    assert (first.text, first.status, first.evidence) == (
+        "the derivative of the sigmoid is tiny when z is large in magnitude", "covered", SATURATION_PARTIAL)
+    assert (second.text, second.status, second.evidence) == (
+        "a tiny derivative makes the weight updates tiny, so learning is slow", "missing", "")
+    assert verdict.rationale == "1 of 2 key points covered, 0 partly."
+
+
+async def test_evidence_is_the_sentence_that_covers_the_point(cards):
+    verdict = await OfflineGrader().grade(cards["nn.overfitting"], f"{OFF_TOPIC} Training accuracy keeps "
+                                          "improving while test accuracy stalls.")
+    covered, missing = verdict.key_points
+    assert (covered.status, covered.evidence) == ("covered", "Training accuracy keeps improving while test "
+                                                             "accuracy stalls.")
+    assert (missing.status, missing.evidence) == ("missing", "")
+
+
+async def test_feedback_says_it_is_an_offline_check_and_shows_the_reference(cards):
+    card = cards["nn.softmax"]
+    streamed: list[str] = []
+
+    async def collect(chunk: str) -> None:
+        streamed.append(chunk)
+
+    verdict = await OfflineGrader().grade(card, "Softmax outputs positive numbers adding to one.", collect)
+    assert "".join(streamed) == verdict.feedback
+    assert verdict.feedback.startswith(f"_{OFFLINE_NOTICE}_")
+    assert "Offline check" in verdict.feedback
+    assert f"### Reference answer\n\n{card.answer}" in verdict.feedback
+    assert f"**Suggested grade: {verdict.suggested_quality}**" in verdict.feedback
+    assert (verdict.grader, verdict.model, verdict.notices) == ("offline", None, (OFFLINE_NOTICE,))
+
+
+@pytest.mark.xfail(strict=True, reason="word overlap cannot see a wrong claim made with the card's own words; "
+                                       "the offline feedback says it measures vocabulary, not meaning")
+async def test_a_wrong_claim_in_the_right_words_fails(cards):
+    wrong = ("A neuron saturates when its weighted input z is close to zero in magnitude, so the derivative "
+             "of the sigmoid is large and the weight updates are large, which is why learning is slow.")
+    assert await suggested(cards["nn.saturation"], wrong) <= 1
+
+
+@pytest.mark.parametrize(("score", "status"), [(0.0, "missing"), (0.24, "missing"), (0.25, "partial"),
+                                                (0.49, "partial"), (0.5, "covered"), (1.0, "covered")])
+def test_status_thresholds(score, status):
+    assert status_for(score) == status
+
+
+@pytest.mark.parametrize(("statuses", "quality"), [
+    ([], 0), (["missing", "missing"], 0), (["partial", "missing", "missing"], 1),
+    (["covered", "missing", "missing", "missing"], 2), (["covered", "partial", "missing"], 3),
+    (["covered", "covered", "covered", "partial"], 4), (["covered", "covered"], 5),
+])
+def test_checklist_grades(statuses, quality):
+    assert quality_from_checklist(statuses) == quality
+
+
+def test_misconceptions_lower_the_checklist_grade():
+    assert quality_from_checklist(["covered", "covered"], minor_misconceptions=1) == 4
+    assert quality_from_checklist(["covered", "covered"], serious_misconceptions=1) == 2
+
+
+@pytest.mark.parametrize(("answer", "trivial"), [("I dunno", True), ("n/a", True), ("three short words", True),
+                                                  ("four words are enough", False)])
+def test_trivial_answer_detection(answer, trivial):
+    assert is_trivial_answer(answer) is trivial
+
+
+def test_auto_without_a_key_and_offline_choose_the_offline_grader():
+    assert isinstance(make_grader(Settings(grader="auto")), OfflineGrader)
+    assert isinstance(make_grader(Settings(api_key="sk-test"), "offline"), OfflineGrader)
+
+
+async def test_grading_through_the_fallback_policy_offline(cards):
+    verdict = await grade_with_fallback(Settings(grader="auto"), cards["nn.saturation"], SATURATION_FULL)
+    assert verdict.grader == "offline" and verdict.suggested_quality >= 4
+
+
+@pytest.fixture(scope="module")
+def offline_eval():
+    """bench/offline_eval.py, imported from its path (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("offline_eval", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_agreement_with_the_labelled_set_stays_above_its_floor(offline_eval):
+    graded = await offline_eval.grade_eval_set()
+    assert len(graded) >= 30
+    overall = offline_eval.agreement(graded)
+    assert overall.within_one >= WITHIN_ONE_FLOOR, offline_eval.report(graded)
+    per_category = offline_eval.by_category(graded)
+    for category, floor in CATEGORY_WITHIN_ONE_FLOOR.items():
+        assert per_category[category].within_one >= floor, offline_eval.report(graded)
+
+
+async def test_the_labelled_set_has_every_kind_of_explanation_for_every_card(offline_eval):
+    graded = await offline_eval.grade_eval_set()
+    kinds = {"full", "paraphrased", "partial", "wrong", "off-topic"}
+    per_card: dict[str, set[str]] = {}
+    for item in graded:
+        per_card.setdefault(item.card_id, set()).add(item.category)
+        assert 0 <= item.label <= 5
+    assert len(per_card) >= 6
+    assert all(categories == kinds for categories in per_card.values())
+
+
+def test_the_bench_prints_agreement_and_a_confusion_matrix(offline_eval, capsys):
+    offline_eval.main([])
+    out = capsys.readouterr().out
+    assert "overall" in out and "within one" in out and "confusion" in out
+    for kind in ("full", "paraphrased", "partial", "wrong", "off-topic"):
+        assert kind in out
