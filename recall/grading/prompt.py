@@ -42,15 +42,16 @@ How to judge:
 - Judge meaning, not wording. A correct idea in plain words counts fully; the reference's terms and \
 phrasing are not required.
 - No credit for length, for restating the prompt, or for jargon without the mechanism behind it: a term \
-counts only when the explanation shows what it does or why.
+counts only when the explanation shows what it does or why. Brevity costs nothing either: a short \
+explanation that states every key point correctly earns a 5.
 - Grade this explanation against this card alone. You know nothing of the learner's other cards or \
 earlier attempts.
 
 Reply with one JSON object with these fields, in this order:
-1. corrected_explanation: the learner's explanation as it should be remembered, in Markdown, addressed to \
-the learner as the explanation itself (not a commentary on it). Keep their sentences and phrasing where \
-they are right, fix what is wrong, add what is missing, and mark what you fixed or added in **bold**. \
-About as long as the reference answer.
+1. corrected_explanation: in Markdown, the explanation the learner should remember: their own \
+explanation, corrected (not a commentary on it), in the language they wrote in. Keep their sentences and \
+phrasing where they are right, fix what is wrong, add what is missing, and mark what you fixed or added in \
+**bold**. About as long as the reference answer.
 2. key_points: one entry per key point of the card, in the card's order, each with its number (from 1), \
 a status and evidence.
    - covered: the explanation states the point correctly, in any words.
