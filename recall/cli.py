@@ -85,11 +85,12 @@ class Context:
         if store.migration_backup:
             click.echo(f"recall: upgraded the database; the old one is backed up at {store.migration_backup}",
                        err=True)
-        problems = self.decks.errors
+        # Only deck files changed since the last start are parsed (`check` still parses every one).
+        synced = store.sync_decks(self.settings.card_paths)
+        problems = [problem for problem in synced.problems if problem.severity == "error"]
         if problems:
             click.echo(f"recall: warning: {len(problems)} deck problem(s) ({problems[0]}); "
                        "run `recall check` for all of them", err=True)
-        store.sync_cards(self.decks.cards)
         return store
 
     @property

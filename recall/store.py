@@ -1,30 +1,54 @@
-"""SQLite storage through sqlite-utils: schema and migrations, card sync, reviews, drafts, queries.
+"""SQLite storage: schema and migrations, card sync with a deck-file cache, reviews, drafts, queries.
 
 Every write is one explicit `BEGIN IMMEDIATE` transaction (recording a review and updating its card's
-state commit together or not at all). WAL and a busy timeout let two recall processes share a file.
-Dates passed in (`today`) are local study days; timestamps are UTC. No clock is read here except
-`utc_now()` as a default, so tests pass their own times.
+state commit together or not at all), and a commit is on disk before it returns (synchronous=FULL), so a
+review the user was told about survives a kill or a power cut. WAL and a busy timeout let several recall
+processes share a file. Before SQLite touches a file, recall refuses one it must not write to (not SQLite,
+cut short, newer, read-only); every database error reaches the caller as a one-sentence `StoreError`.
+
+sqlite-utils is imported only to migrate and for callers of `Store.db`: with numpy it costs about 0.2 s,
+more than a whole no-change start. Dates passed in (`today`) are local study days; timestamps are UTC.
+No clock is read here except `utc_now()` as a default, so tests pass their own times.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
+from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-import sqlite_utils
-
-from recall.deck import Card
+from nn import DEMOS
+from recall import __version__
+from recall.deck import Card, Problem, claim_ids, deck_files, parse_deck
 from recall.sm2 import INITIAL_EASINESS_CENTI, PASSING_QUALITY, Sm2State, review
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_HEADER_SIZE = 100
 BUSY_TIMEOUT_MS = 15_000
 REVIEW_KINDS = ("scheduled", "drill")
+# Each deck file owns a block of positions, so editing, adding or removing one file never moves the
+# cards of another (a file holds far fewer than 2**32 cards; SQLite integers have 64 bits).
+POSITION_STRIDE = 1 << 32
+# A file modified this close to when its fingerprint was taken could change again within the same
+# timestamp tick (coarse clocks, FAT's 2 s) without its size or mtime showing it: its content is
+# hashed again at the next start instead of being trusted ("racy git").
+RACY_MTIME_NS = 2_000_000_000
+# A deck's cards depend on the file and on the parser (its release, the demos a card may name); a
+# remembered file parsed by another parser is parsed again.
+DECK_PARSER = f"recall {__version__}; demos {','.join(sorted(DEMOS))}"
 
 
 class StoreError(Exception):
@@ -94,6 +118,16 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class DeckSync:
+    """What syncing the deck files did: the card changes, the problems in the files it had to read
+    (a remembered file is clean: only clean files are remembered), and how many files it parsed."""
+
+    report: SyncReport
+    problems: list[Problem]
+    parsed_files: int
+
+
+@dataclass(frozen=True)
 class ReviewInput:
     """What a front end knows about a review; the store adds the scheduling."""
 
@@ -113,19 +147,63 @@ class ReviewInput:
     cache_read_tokens: int = 0
 
 
+class _KnownCard(NamedTuple):
+    """What a sync compares a card with."""
+
+    source: str | None
+    content_hash: str
+    retired: int
+    position: int
+
+
+class _DeckFile(NamedTuple):
+    """A row of `deck_files`: a deck file as it was when its cards were last synced."""
+
+    path: str
+    size: int
+    mtime_ns: int | None  # None: modified too recently to trust (see RACY_MTIME_NS)
+    content_hash: str
+    cards: int
+    parser: str
+    ordinal: int
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """One deck file at this sync: its fingerprint, and its cards if its content had to be parsed."""
+
+    path: Path
+    size: int
+    mtime_ns: int | None
+    content_hash: str | None
+    parsed: list[Card] | None  # None: the content is the remembered one
+    problems: list[Problem]
+    fingerprint_matched: bool = False
+
+
 CARD_COLUMNS = ("id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, "
                 "repetitions, interval, due, lapses, reviews")
 
 
-def _card_row(row: dict) -> CardRow:
-    return CardRow(
-        id=row["id"], deck=row["deck"], prompt=row["prompt"], answer=row["answer"],
-        key_points=tuple(json.loads(row["key_points"])), tags=tuple(json.loads(row["tags"])),
-        demo=row["demo"], source=row["source"], retired=bool(row["retired"]),
-        easiness_centi=row["easiness_centi"], repetitions=row["repetitions"], interval=row["interval"],
-        due=date.fromisoformat(row["due"]) if row["due"] else None, lapses=row["lapses"],
-        reviews=row["reviews"],
-    )
+def _card_row(row: Sequence) -> CardRow:
+    """A CardRow from a row selected as CARD_COLUMNS."""
+    (card_id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, repetitions,
+     interval, due, lapses, reviews) = row
+    return CardRow(card_id, deck, prompt, answer, tuple(json.loads(key_points)), tuple(json.loads(tags)),
+                   demo, source, bool(retired), easiness_centi, repetitions, interval,
+                   date.fromisoformat(due) if due else None, lapses, reviews)
+
+
+def _position(ordinal: int, index: int) -> int:
+    """The position of the `index`-th card of the `ordinal`-th deck file loaded."""
+    return ordinal * POSITION_STRIDE + index
+
+
+def _positioned(cards: Iterable[Card]) -> Iterator[tuple[int, Card]]:
+    """(position, card) in the order given, each run of cards from one file a block of its own."""
+    for ordinal, (_source, file_cards) in enumerate(groupby(cards, key=lambda card: card.source)):
+        for index, card in enumerate(file_cards):
+            yield _position(ordinal, index), card
 
 
 def _schema_v1(db: sqlite_utils.Database) -> None:
@@ -156,39 +234,91 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     db["reviews"].create_index(["reviewed_at"])
 
 
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    """The deck-file cache: a start with unchanged deck files neither parses nor writes them."""
+    db["deck_files"].create({
+        "path": str, "size": int, "mtime_ns": int, "content_hash": str, "cards": int, "parser": str,
+        "ordinal": int,
+    }, pk="path", not_null={"size", "content_hash", "cards", "parser", "ordinal"})
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1]
+MIGRATIONS = [_schema_v1, _schema_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def check_is_sqlite(path: Path) -> None:
-    """Refuse, without touching it, a file that is not an SQLite database."""
+def _damaged(path: Path, what: str) -> StoreError:
+    return StoreError(f"database {path} is damaged ({what}); restore a backup or move it aside")
+
+
+def _has_pending_log(path: Path) -> bool:
+    """A WAL or rollback journal beside the file holds pages the file itself does not have yet."""
+    for suffix in ("-wal", "-journal"):
+        with suppress(OSError):
+            if path.with_name(path.name + suffix).stat().st_size > 0:
+                return True
+    return False
+
+
+def _check_header(path: Path, header: bytes, size: int) -> None:
+    """Refuse a file whose SQLite header is not one, or says the file is longer than it is."""
+    if not header.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{path} is not an SQLite database; recall left it untouched "
+                         "(point --db or RECALL_DB at another file)")
+    if len(header) < SQLITE_HEADER_SIZE:
+        raise _damaged(path, f"cut short at {size} bytes")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _damaged(path, "its header is garbled")
+    pages = int.from_bytes(header[28:32], "big")
+    page_count_is_current = header[24:28] == header[92:96]
+    if page_count_is_current and size < pages * page_size and not _has_pending_log(path):
+        raise _damaged(path, f"cut short: {size} of {pages * page_size} bytes")
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, before SQLite opens it, a file recall must not write to: a directory, a file that is not
+    SQLite or is cut short, a read-only file or folder. A missing or empty file is a new database."""
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
+            header = handle.read(SQLITE_HEADER_SIZE)
+            size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
-        return
+        header = None
     except IsADirectoryError:
         raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db") from None
     except OSError as exc:
         raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
-    if header and header != SQLITE_MAGIC:
-        raise StoreError(f"{path} is not an SQLite database; recall left it untouched "
-                         "(point --db or RECALL_DB at another file)")
+    if header:
+        _check_header(path, header, size)
+    if header is not None and not os.access(path, os.W_OK):
+        raise StoreError(f"database {path} is read-only; make it writable or use another file with --db "
+                         "(nothing was changed)")
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        raise StoreError(f"the folder {path.parent} is read-only, and recall writes its database and the "
+                         "database's -wal file there; make it writable or use another --db (nothing was changed)")
+
+
+# Errors writing a file, which on a healthy disk mean no space is left or a file size limit was hit.
+WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_TRUNCATE",
+                  "SQLITE_IOERR_FSYNC")
 
 
 def _describe(exc: sqlite3.Error, path: Path) -> str:
-    text = str(exc).lower()
-    if "readonly" in text or "read-only" in text:
+    """One sentence saying what went wrong with the database and what the user can do."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_READONLY"):
         return f"database {path} is read-only; make it writable or use another file with --db"
-    if "locked" in text or "busy" in text:
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return f"database {path} stayed locked by another recall for {BUSY_TIMEOUT_MS // 1000} s; try again"
-    if "disk is full" in text or "full" in text:
-        return f"the disk holding {path} is full; free some space and try again (nothing was saved)"
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return f"database {path} is damaged ({exc}); restore a backup or move it aside"
-    if "unable to open" in text:
-        return f"cannot open database {path}; check that its directory exists and is writable"
+    if name in WRITE_FAILURES:
+        return (f"could not write database {path} ({exc}): the disk is full or the file is too large for "
+                "a size limit; free some space and try again (nothing was saved)")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return str(_damaged(path, str(exc)))
+    if name.startswith("SQLITE_CANTOPEN"):
+        return f"cannot open database {path}; check that its folder exists and is writable"
     return f"database {path}: {exc}"
 
 
@@ -198,26 +328,29 @@ class Store:
         self.in_memory = str(path) == ":memory:"
         self.migration_backup: Path | None = None
         if not self.in_memory:
-            check_is_sqlite(self.path)
+            check_database_file(self.path)
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
         try:
-            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
-            if not self.in_memory:
-                self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                        check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(_describe(exc, self.path)) from None
+        try:
+            for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "foreign_keys = ON", "synchronous = FULL"):
+                self.conn.execute(f"PRAGMA {pragma}")
+            self._migrate()
+        except sqlite3.Error as exc:
+            self.close()
+            raise StoreError(_describe(exc, self.path)) from None
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -225,107 +358,247 @@ class Store:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on the same connection, for migrations and for callers that want its helpers."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Every row of a query; a database error (a damaged page, say) becomes a StoreError."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def _dicts(self, sql: str, params: Sequence = ()) -> list[dict]:
+        try:
+            cursor = self.conn.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
     # -- schema ---------------------------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return self._rows("PRAGMA user_version")[0][0]
 
     def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION; an older one is copied aside first (`migration_backup`)."""
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise StoreError(f"database {self.path} was written by a newer recall (schema {version}, this one "
                              f"knows {SCHEMA_VERSION}); upgrade recall, nothing was changed")
+        if not self.in_memory:
+            self.conn.execute("PRAGMA journal_mode = WAL")
         if version == SCHEMA_VERSION:
             return
-        if version > 0 and not self.in_memory:
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copy2(self.path, backup)
-            self.migration_backup = backup
         with self.transaction():
+            version = self.schema_version  # another recall may have migrated it while this one waited
+            if version == SCHEMA_VERSION:
+                return
+            if version > 0 and not self.in_memory:
+                self.migration_backup = self._back_up(version)
             for step in MIGRATIONS[version:]:
                 step(self.db)
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _back_up(self, version: int) -> Path:
+        """A consistent copy of the database at `version`, beside it, never over an earlier copy."""
+        backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        copies = 1
+        while backup.exists():
+            copies += 1
+            backup = self.path.with_name(f"{self.path.name}.v{version}.{copies}.bak")
+        target = sqlite3.connect(str(backup))
+        try:
+            self.conn.backup(target)
+        except BaseException:
+            target.close()
+            backup.unlink(missing_ok=True)
+            raise
+        target.close()
+        return backup
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken up front so two processes queue instead of deadlocking."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise StoreError(_describe(exc, self.path)) from None
         try:
             yield
-            self.db.execute("COMMIT")
+            self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.db.conn.rollback()
+            self._roll_back()
             raise StoreError(_describe(exc, self.path)) from None
         except BaseException:
-            self.db.conn.rollback()
+            self._roll_back()
             raise
+
+    def _roll_back(self) -> None:
+        """Undo the open transaction; SQLite has already undone it after some errors (a full disk)."""
+        with suppress(sqlite3.Error):
+            self.conn.rollback()
 
     # -- cards ----------------------------------------------------------------------------------
 
     def sync_cards(self, cards: Iterable[Card], now: datetime | None = None) -> SyncReport:
-        """Make the cards table match the decks: insert new cards, rewrite only edited ones (by content
-        hash), retire cards gone from the files. History and scheduling state are never touched."""
-        stamp = iso_utc(now or utc_now())
-        known = {row[0]: (row[1], row[2], row[3]) for row in
-                 self.db.execute("SELECT id, content_hash, retired, position FROM cards")}
-        inserts, updates, seen = [], [], set()
-        for position, card in enumerate(cards):
-            seen.add(card.id)
+        """Make the cards table match `cards` (every deck, in order): insert new cards, rewrite only
+        edited or moved ones, retire cards that are gone. History and scheduling state are never touched.
+        Changing anything forgets the deck-file cache, since these cards need not come from those files."""
+        cards = list(cards)
+        with self.transaction():
+            known = self._known_cards()
+            added, updated = self._write_cards(_positioned(cards), known, iso_utc(now or utc_now()))
+            seen = {card.id for card in cards}
+            retired = self._retire(card_id for card_id in known if card_id not in seen)
+            if added or updated or retired:
+                self.conn.execute("DELETE FROM deck_files")
+        return SyncReport(added, updated, retired, len(seen) - added - updated)
+
+    def sync_decks(self, paths: Iterable[Path], now: datetime | None = None) -> DeckSync:
+        """Make the cards match the deck files under `paths`, as `sync_cards(load_decks(paths).cards)`
+        would, but parse only files whose size or mtime changed and whose content hash changed too, and
+        write nothing when no file changed. The ids of unchanged files come from the cards they left."""
+        files, problems = deck_files(list(paths))
+        remembered = {row[0]: _DeckFile(*row) for row in self._rows(
+            "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files")}
+        scans = [self._scan(path, remembered.get(str(path))) for path in files]
+        if (len(remembered) == len(scans) and all(scan.fingerprint_matched for scan in scans)
+                and [remembered[str(scan.path)].ordinal for scan in scans] == list(range(len(scans)))):
+            unchanged = sum(entry.cards for entry in remembered.values())
+            return DeckSync(SyncReport(0, 0, 0, unchanged), problems, 0)
+        with self.transaction():
+            report, file_problems = self._apply_scans(scans, iso_utc(now or utc_now()))
+        parsed = sum(scan.parsed is not None for scan in scans)
+        return DeckSync(report, problems + file_problems, parsed)
+
+    def _scan(self, path: Path, remembered: _DeckFile | None) -> _Scan:
+        """Stat the file; read and hash it only if its fingerprint changed; parse it only if its
+        content changed (a `touch` or a checkout that rewrote it identically costs a hash, no parse)."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return _Scan(path, 0, None, None, *parse_deck(path))
+        usable = remembered is not None and remembered.parser == DECK_PARSER
+        if usable and remembered.mtime_ns is not None and (remembered.size, remembered.mtime_ns) == (
+                stat.st_size, stat.st_mtime_ns):
+            return _Scan(path, stat.st_size, stat.st_mtime_ns, remembered.content_hash, None, [], True)
+        trusted_mtime = stat.st_mtime_ns if time.time_ns() - stat.st_mtime_ns > RACY_MTIME_NS else None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return _Scan(path, stat.st_size, None, None, *parse_deck(path))
+        content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if usable and remembered.content_hash == content_hash:
+            return _Scan(path, stat.st_size, trusted_mtime, content_hash, None, [])
+        return _Scan(path, stat.st_size, trusted_mtime, content_hash, *parse_deck(path, data))
+
+    def _apply_scans(self, scans: list[_Scan], stamp: str) -> tuple[SyncReport, list[Problem]]:
+        """Inside the sync's transaction: apply the cross-file id rule in file order, write the parsed
+        files' cards, move unchanged files' cards to their files' new places, retire what is gone, and
+        remember every file that loaded. Returns the report and each file's problems, in file order."""
+        known = self._known_cards()
+        remembered_ids: dict[str, list[str]] = {}
+        for card_id, card in sorted(known.items(), key=lambda item: item[1].position):
+            if not card.retired and card.source:
+                remembered_ids.setdefault(card.source, []).append(card_id)
+        owner: dict[str, Path] = {}
+        problems: list[Problem] = []
+        placed: list[tuple[int, Card]] = []
+        moved: list[tuple[int, str]] = []
+        loaded: list[_DeckFile] = []
+        for scan in scans:
+            if scan.parsed is not None:
+                card_ids = [card.id for card in scan.parsed]
+            else:
+                card_ids = remembered_ids.get(str(scan.path), [])
+            clashes = claim_ids(scan.path, card_ids, owner)
+            problems.extend(scan.problems + clashes)
+            if clashes or not card_ids:
+                continue
+            ordinal = len(loaded)
+            if scan.parsed is not None:
+                placed.extend((_position(ordinal, index), card) for index, card in enumerate(scan.parsed))
+            else:
+                moved.extend((_position(ordinal, index), card_id) for index, card_id in enumerate(card_ids)
+                             if known[card_id].position != _position(ordinal, index))
+            loaded.append(_DeckFile(str(scan.path), scan.size, scan.mtime_ns, scan.content_hash,
+                                    len(card_ids), DECK_PARSER, ordinal))
+        added, updated = self._write_cards(placed, known, stamp)
+        self.conn.executemany("UPDATE cards SET position = ? WHERE id = ?", moved)
+        seen = set(owner)
+        retired = self._retire(card_id for card_id in known if card_id not in seen)
+        self.conn.execute("DELETE FROM deck_files")
+        self.conn.executemany("INSERT INTO deck_files (path, size, mtime_ns, content_hash, cards, parser, "
+                              "ordinal) VALUES (?, ?, ?, ?, ?, ?, ?)", loaded)
+        rewritten = updated + len(moved)
+        return SyncReport(added, rewritten, retired, len(seen) - added - rewritten), problems
+
+    def _known_cards(self) -> dict[str, _KnownCard]:
+        return {row[0]: _KnownCard(*row[1:]) for row in self.conn.execute(
+            "SELECT id, source, content_hash, retired, position FROM cards")}
+
+    def _write_cards(self, placed: Iterable[tuple[int, Card]], known: dict[str, _KnownCard],
+                     stamp: str) -> tuple[int, int]:
+        """Insert new cards and rewrite those whose content or position changed (un-retiring them);
+        returns (added, updated)."""
+        inserts, updates = [], []
+        for position, card in placed:
             values = (card.deck, card.prompt, card.answer, json.dumps(card.key_points, ensure_ascii=False),
                       json.dumps(card.tags, ensure_ascii=False), card.demo,
                       str(card.source) if card.source else None, position, card.content_hash)
             previous = known.get(card.id)
             if previous is None:
                 inserts.append((card.id, *values, stamp))
-            elif previous != (card.content_hash, 0, position):
+            elif (previous.content_hash, previous.retired, previous.position) != (card.content_hash, 0, position):
                 updates.append((*values, card.id))
-        retiring = [(card_id,) for card_id, (_h, retired, _p) in known.items()
-                    if card_id not in seen and not retired]
-        if inserts or updates or retiring:
-            with self.transaction():
-                self.db.conn.executemany(
-                    "INSERT INTO cards (id, deck, prompt, answer, key_points, tags, demo, source, position, "
-                    "content_hash, added_at, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", inserts)
-                self.db.conn.executemany(
-                    "UPDATE cards SET deck = ?, prompt = ?, answer = ?, key_points = ?, tags = ?, demo = ?, "
-                    "source = ?, position = ?, content_hash = ?, retired = 0 WHERE id = ?", updates)
-                self.db.conn.executemany("UPDATE cards SET retired = 1 WHERE id = ?", retiring)
-        unchanged = len(seen) - len(inserts) - len(updates)
-        return SyncReport(len(inserts), len(updates), len(retiring), unchanged)
+        self.conn.executemany(
+            "INSERT INTO cards (id, deck, prompt, answer, key_points, tags, demo, source, position, "
+            "content_hash, added_at, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", inserts)
+        self.conn.executemany(
+            "UPDATE cards SET deck = ?, prompt = ?, answer = ?, key_points = ?, tags = ?, demo = ?, "
+            "source = ?, position = ?, content_hash = ?, retired = 0 WHERE id = ?", updates)
+        return len(inserts), len(updates)
+
+    def _retire(self, card_ids: Iterable[str]) -> int:
+        """Retire the active ones among `card_ids`; returns how many."""
+        cursor = self.conn.executemany("UPDATE cards SET retired = 1 WHERE id = ? AND retired = 0",
+                                       ((card_id,) for card_id in card_ids))
+        return cursor.rowcount
 
     def card(self, card_id: str) -> CardRow | None:
-        row = self.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", [card_id]).fetchone()
-        return _card_row(dict(zip(CARD_COLUMNS.split(", "), row))) if row else None
+        rows = self._rows(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", [card_id])
+        return _card_row(rows[0]) if rows else None
 
     def cards(self, include_retired: bool = False) -> list[CardRow]:
         where = "" if include_retired else "WHERE retired = 0"
         return [_card_row(row) for row in
-                self.db.query(f"SELECT {CARD_COLUMNS} FROM cards {where} ORDER BY position, id")]
+                self._rows(f"SELECT {CARD_COLUMNS} FROM cards {where} ORDER BY position, id")]
 
     def active_card_ids(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT id FROM cards WHERE retired = 0 ORDER BY id")]
+        return [row[0] for row in self._rows("SELECT id FROM cards WHERE retired = 0 ORDER BY id")]
 
     def due_cards(self, today: date) -> list[CardRow]:
         """Reviews due on or before `today`, most overdue first."""
-        return [_card_row(row) for row in self.db.query(
+        return [_card_row(row) for row in self._rows(
             f"SELECT {CARD_COLUMNS} FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
             "ORDER BY due, position, id", [today.isoformat()])]
 
     def new_cards(self, limit: int) -> list[CardRow]:
         """Never-reviewed cards in deck order."""
-        return [_card_row(row) for row in self.db.query(
+        return [_card_row(row) for row in self._rows(
             f"SELECT {CARD_COLUMNS} FROM cards WHERE retired = 0 AND due IS NULL AND reviews = 0 "
             "ORDER BY position, id LIMIT ?", [max(limit, 0)])]
 
     def new_introduced_on(self, today: date) -> int:
-        return self.db.execute(
-            "SELECT COUNT(DISTINCT card_id) FROM reviews WHERE study_day = ? AND was_new = 1",
-            [today.isoformat()]).fetchone()[0]
+        return self._rows("SELECT COUNT(DISTINCT card_id) FROM reviews WHERE study_day = ? AND was_new = 1",
+                          [today.isoformat()])[0][0]
 
     # -- reviews --------------------------------------------------------------------------------
 
@@ -340,7 +613,7 @@ class Store:
             raise ValueError(f"quality must be an integer from 0 to 5, not {entry.quality!r}")
         stamp = iso_utc(now or utc_now())
         with self.transaction():
-            row = self.db.execute(
+            row = self.conn.execute(
                 "SELECT easiness_centi, repetitions, interval, due, lapses, reviews, last_reviewed_at "
                 "FROM cards WHERE id = ?", [entry.card_id]).fetchone()
             if row is None:
@@ -353,7 +626,7 @@ class Store:
                 lapses_after = lapses + (1 if entry.quality < PASSING_QUALITY and repetitions > 0 else 0)
             else:
                 after, due_after, lapses_after = before, due, lapses
-            cursor = self.db.execute(
+            cursor = self.conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, quality, suggested_quality, "
                 "was_new, easiness_before, easiness_after, interval_before, interval_after, "
                 "repetitions_before, repetitions_after, due_before, due_after, lapses_before, "
@@ -366,12 +639,12 @@ class Store:
                  max(0, entry.duration_ms), entry.grader, entry.model, entry.prompt_version,
                  entry.input_tokens, entry.output_tokens, entry.cache_creation_tokens,
                  entry.cache_read_tokens, entry.answer, entry.feedback])
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE cards SET easiness_centi = ?, repetitions = ?, interval = ?, due = ?, lapses = ?, "
                 "reviews = reviews + 1, last_reviewed_at = ? WHERE id = ?",
                 [after.easiness_centi, after.repetitions, after.interval, due_after, lapses_after, stamp,
                  entry.card_id])
-            self.db.execute("DELETE FROM drafts WHERE card_id = ?", [entry.card_id])
+            self.conn.execute("DELETE FROM drafts WHERE card_id = ?", [entry.card_id])
         return ReviewRecord(cursor.lastrowid, entry.card_id, entry.kind, entry.quality, after.easiness_centi,
                             after.interval, after.repetitions,
                             date.fromisoformat(due_after) if due_after else None)
@@ -380,7 +653,7 @@ class Store:
         """Delete the newest review and restore its card exactly as it was before it; the explanation
         goes back into the card's draft so it can be graded again."""
         with self.transaction():
-            row = self.db.execute(
+            row = self.conn.execute(
                 "SELECT id, card_id, kind, quality, easiness_before, interval_before, repetitions_before, "
                 "due_before, lapses_before, last_reviewed_before, answer FROM reviews "
                 "ORDER BY id DESC LIMIT 1").fetchone()
@@ -388,28 +661,28 @@ class Store:
                 return None
             (review_id, card_id, kind, quality, easiness, interval, repetitions, due, lapses,
              last_reviewed, answer) = row
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE cards SET easiness_centi = ?, interval = ?, repetitions = ?, due = ?, lapses = ?, "
                 "reviews = reviews - 1, last_reviewed_at = ? WHERE id = ?",
                 [easiness, interval, repetitions, due, lapses, last_reviewed, card_id])
-            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if answer:
                 self._put_draft(card_id, answer, now)
         return ReviewRecord(review_id, card_id, kind, quality, easiness, interval, repetitions,
                             date.fromisoformat(due) if due else None)
 
     def reviews_for_card(self, card_id: str) -> list[dict]:
-        return list(self.db.query(
+        return self._dicts(
             "SELECT id, reviewed_at, kind, quality, suggested_quality, grader, model, answer, feedback, "
-            "interval_after, easiness_after FROM reviews WHERE card_id = ? ORDER BY id DESC", [card_id]))
+            "interval_after, easiness_after FROM reviews WHERE card_id = ? ORDER BY id DESC", [card_id])
 
     def review_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+        return self._rows("SELECT COUNT(*) FROM reviews")[0][0]
 
     # -- drafts ---------------------------------------------------------------------------------
 
     def _put_draft(self, card_id: str, text: str, now: datetime | None) -> None:
-        self.db.execute(
+        self.conn.execute(
             "INSERT INTO drafts (card_id, text, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(card_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
             [card_id, text, iso_utc(now or utc_now())])
@@ -420,55 +693,55 @@ class Store:
             if text.strip():
                 self._put_draft(card_id, text, now)
             else:
-                self.db.execute("DELETE FROM drafts WHERE card_id = ?", [card_id])
+                self.conn.execute("DELETE FROM drafts WHERE card_id = ?", [card_id])
 
     def draft(self, card_id: str) -> str | None:
-        row = self.db.execute("SELECT text FROM drafts WHERE card_id = ?", [card_id]).fetchone()
-        return row[0] if row else None
+        rows = self._rows("SELECT text FROM drafts WHERE card_id = ?", [card_id])
+        return rows[0][0] if rows else None
 
     def drafts(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT card_id, text FROM drafts").fetchall())
+        return dict(self._rows("SELECT card_id, text FROM drafts"))
 
     # -- statistics -----------------------------------------------------------------------------
 
     def card_counts(self, today: date) -> dict[str, int]:
-        row = self.db.execute(
+        row = self._rows(
             "SELECT COUNT(*) FILTER (WHERE retired = 0), "
             "COUNT(*) FILTER (WHERE retired = 0 AND reviews = 0), "
             "COUNT(*) FILTER (WHERE retired = 0 AND due IS NOT NULL AND due <= ?), "
-            "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()]).fetchone()
+            "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()])[0]
         return {"active": row[0], "new": row[1], "due": row[2], "retired": row[3]}
 
     def deck_counts(self, today: date) -> list[dict]:
-        return list(self.db.query(
+        return self._dicts(
             "SELECT deck, COUNT(*) AS cards, SUM(reviews = 0) AS new, "
             "SUM(due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
-            "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()]))
+            "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()])
 
     def reviews_per_day(self, since: date) -> dict[date, tuple[int, float]]:
         """Per study day since `since`: (number of reviews, average grade)."""
-        return {date.fromisoformat(day): (count, average) for day, count, average in self.db.execute(
+        return {date.fromisoformat(day): (count, average) for day, count, average in self._rows(
             "SELECT study_day, COUNT(*), AVG(quality) FROM reviews WHERE study_day >= ? "
             "GROUP BY study_day", [since.isoformat()])}
 
     def study_days(self) -> list[date]:
         """Every day with at least one review, newest first (the index on study_day makes this cheap)."""
         return [date.fromisoformat(row[0]) for row in
-                self.db.execute("SELECT DISTINCT study_day FROM reviews ORDER BY study_day DESC")]
+                self._rows("SELECT DISTINCT study_day FROM reviews ORDER BY study_day DESC")]
 
     def retention(self, since: date) -> tuple[int, int]:
         """(passed, total) scheduled reviews since `since` of cards that had already been learned."""
-        row = self.db.execute(
+        row = self._rows(
             "SELECT COUNT(*) FILTER (WHERE quality >= 3), COUNT(*) FROM reviews "
             "WHERE kind = 'scheduled' AND repetitions_before > 0 AND study_day >= ?",
-            [since.isoformat()]).fetchone()
+            [since.isoformat()])[0]
         return row[0], row[1]
 
     def due_forecast(self, today: date, days: int) -> list[int]:
         """Cards falling due on each of the next `days` days; overdue cards count on day 0."""
         last = today + timedelta(days=days - 1)
         counts = [0] * days
-        for due, count in self.db.execute(
+        for due, count in self._rows(
                 "SELECT due, COUNT(*) FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
                 "GROUP BY due", [last.isoformat()]):
             counts[max(0, (date.fromisoformat(due) - today).days)] += count
@@ -476,8 +749,8 @@ class Store:
 
     def token_usage(self) -> list[dict]:
         """Token totals per grader and model, for cost estimates."""
-        return list(self.db.query(
+        return self._dicts(
             "SELECT grader, model, COUNT(*) AS reviews, SUM(input_tokens) AS input_tokens, "
             "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
             "SUM(cache_read_tokens) AS cache_read_tokens FROM reviews WHERE model IS NOT NULL "
-            "GROUP BY grader, model ORDER BY reviews DESC"))
+            "GROUP BY grader, model ORDER BY reviews DESC")
