@@ -6,8 +6,8 @@ Errors a user can act on are one line on stderr and a non-zero exit, never a tra
 
 from __future__ import annotations
 
-import asyncio
 import difflib
+import importlib
 import json
 import os
 import sys
@@ -32,20 +32,25 @@ class UserError(click.ClickException):
         click.echo(f"recall: error: {self.format_message()}", err=True)
 
 
+def error_class(module: str, name: str) -> type[Exception]:
+    """An exception class imported only when an `except` clause naming it is matched (Python evaluates
+    the clause only then): importing recall.demos (asyncio) and recall.grading (numpy) up front would
+    cost every command about 80 ms, half of a no-change `recall due`."""
+    return getattr(importlib.import_module(module), name)
+
+
 class RecallGroup(click.Group):
     """Turns every anticipated failure into one line on stderr; anything unexpected too, unless
     RECALL_DEBUG is set (then the traceback is shown, for bug reports)."""
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
-        from recall.demos import DemoError
-        from recall.grading.base import GradingError
         from recall.store import StoreError
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, StoreError, DemoError) as exc:
+        except (ConfigError, StoreError, error_class("recall.demos", "DemoError")) as exc:
             raise UserError(str(exc)) from None
-        except GradingError as exc:
+        except error_class("recall.grading.base", "GradingError") as exc:
             raise UserError(f"{exc} Your explanation is saved as a draft.") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
             raise
@@ -245,6 +250,8 @@ def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
 def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | None, model: str | None,
             record: bool, quality: int | None, as_json: bool, **options: object) -> None:
     """Grade your explanation of CARD_ID; with --record, store the review."""
+    import asyncio
+
     from recall.grading import grade_with_fallback
     from recall.study import review_input
 
@@ -293,6 +300,8 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
 @click.pass_context
 def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **options: object) -> None:
     """Run a NumPy demo from nn/, by name or by a card that links to one."""
+    import asyncio
+
     from nn import DEMOS
     from recall.demos import DemoError, stream_demo
 
