@@ -2,7 +2,7 @@
 
 By default it trains on synthetic 28x28 digits (made on the fly, nothing downloaded) with the book's
 settings: quadratic cost, N(0, 1) weights, mini-batches of 10, eta = 3.0. With --mnist DIR it trains
-on the real MNIST files in DIR instead.
+on the real MNIST files in DIR instead; --size 8 uses 8x8 synthetic digits, a [64, 30, 10] network.
 """
 
 import sys
@@ -19,18 +19,18 @@ SYNTHETIC_TRAIN_SIZE = 8000
 TEST_SIZE = 2000
 
 
-def load_data(mnist=None, train_size=None, seed=0):
-    """(training, test) digits: MNIST from a directory when given, else synthetic ones."""
+def load_data(mnist=None, train_size=None, size=28, seed=0):
+    """(training, test) digits: MNIST from a directory when given, else synthetic ones of size x size pixels."""
     if mnist:
         training, test = load_mnist(mnist)
         return (training if train_size is None else training[:train_size]), test
-    return train_test(train_size or SYNTHETIC_TRAIN_SIZE, TEST_SIZE, seed=seed)
+    return train_test(train_size or SYNTHETIC_TRAIN_SIZE, TEST_SIZE, size=size, seed=seed)
 
 
 def run(seed=0, epochs=10, hidden=30, eta=3.0, mini_batch_size=10, cost="quadratic", weight_init="large",
-        mnist=None, train_size=None):
+        mnist=None, train_size=None, size=28):
     """Train and report test accuracy after every epoch; `test_accuracy` is the last one."""
-    training, test = load_data(mnist, train_size, seed)
+    training, test = load_data(mnist, train_size, size, seed)
     network = Network([training.images.shape[1], hidden, 10], COSTS[cost], weight_init, seed=seed)
     started = time.perf_counter()
     accuracies = [network.accuracy(test.images, test.labels)
@@ -49,6 +49,7 @@ def run(seed=0, epochs=10, hidden=30, eta=3.0, mini_batch_size=10, cost="quadrat
 def main(argv=None):
     parser = demo_parser(__doc__.splitlines()[0])
     parser.add_argument("--mnist", metavar="DIR", help="train on the MNIST idx files in DIR (gzipped or plain)")
+    parser.add_argument("--size", type=int, choices=(8, 28), default=28, help="synthetic image size in pixels")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--train-size", type=int, help="training examples (default: 8000 synthetic, all of MNIST)")
     parser.add_argument("--eta", type=float, default=3.0, help="learning rate (default 3.0)")
@@ -57,7 +58,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, cost=args.cost, weight_init=args.init,
-                     mnist=args.mnist, train_size=args.train_size)
+                     mnist=args.mnist, train_size=args.train_size, size=args.size)
     except (OSError, ValueError) as error:
         sys.exit(f"error: {error}")
     print(f"Network {result['sizes']} on {result['train_size']} {result['data']} training digits, "

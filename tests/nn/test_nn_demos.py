@@ -65,6 +65,11 @@ def test_network_reaches_ninety_percent_with_the_defaults():
     assert result["test_accuracy"] >= 0.90
 
 
+def test_network_trains_on_8x8_digits_with_64_inputs():
+    result = network.run(size=8, epochs=3, train_size=3000)
+    assert result["sizes"] == [64, 30, 10] and result["test_accuracy"] > 0.8
+
+
 @pytest.fixture(scope="module")
 def overfitting_result():
     return overfitting.run()
