@@ -36,23 +36,37 @@ EXPORT_COLUMNS = (
 )
 # Same order as EXPORT_COLUMNS. Easiness is stored in hundredths; dividing in SQLite gives the same
 # correctly rounded double as Python would (2.36, not 2.3600000000000003).
-EXPORT_SELECT = (
-    "r.id, r.card_id, c.deck, r.reviewed_at, r.kind, r.quality, r.suggested_quality, "
-    "r.easiness_after / 100.0, r.interval_after, r.repetitions_after, r.due_after, r.duration_ms, "
-    "r.grader, r.model, r.answer, r.feedback"
+EXPORT_EXPRESSIONS = (
+    "r.id", "r.card_id", "c.deck", "r.reviewed_at", "r.kind", "r.quality", "r.suggested_quality",
+    "r.easiness_after / 100.0", "r.interval_after", "r.repetitions_after", "r.due_after", "r.duration_ms",
+    "r.grader", "r.model", "r.answer", "r.feedback",
 )
+EXPORT_SELECT = ", ".join(EXPORT_EXPRESSIONS)
+TEXT_COLUMNS = frozenset({"card_id", "deck", "reviewed_at", "kind", "due", "grader", "model", "answer",
+                          "feedback"})
 FSRS_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
 # What the FSRS and Anki writers need to classify a review (see `review_phase`).
 PHASE_SELECT = "r.kind, r.was_new, r.repetitions_before, r.lapses_before"
 
 # A spreadsheet runs a cell beginning with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(expression: str) -> str:
+    """SQL for a text cell that a spreadsheet would run as a formula: a leading apostrophe makes
+    spreadsheets show it as text. SQLite does it at C speed, rather than Python cell by cell."""
+    triggers = ", ".join(f"char({ord(trigger)})" for trigger in FORMULA_TRIGGERS)
+    return f"CASE WHEN substr({expression}, 1, 1) IN ({triggers}) THEN '''' || {expression} ELSE {expression} END"
+
+
+CSV_SELECT = ", ".join(_neutralised(expression) if column in TEXT_COLUMNS else expression
+                       for column, expression in zip(EXPORT_COLUMNS, EXPORT_EXPRESSIONS))
+
 # JSON allows these raw inside strings, but str.splitlines() and JavaScript line readers split on them;
 # escaping them keeps one jsonl object per line for every reader and decodes to the same text.
 LINE_BREAKING_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
-FETCH_BATCH = 2_000
-PROGRESS_EVERY = 5_000
+FETCH_BATCH = 2_000  # rows per fetch, and per progress report
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -83,8 +97,10 @@ class ReviewPhase(IntEnum):
     @property
     def anki_revlog_type(self) -> int:
         """Anki's revlog.type: 0 learn, 1 review, 2 relearn."""
-        return {ReviewPhase.NEW: 0, ReviewPhase.LEARNING: 0, ReviewPhase.REVIEW: 1,
-                ReviewPhase.RELEARNING: 2}[self]
+        return ANKI_REVLOG_TYPES[self]
+
+
+ANKI_REVLOG_TYPES = {ReviewPhase.NEW: 0, ReviewPhase.LEARNING: 0, ReviewPhase.REVIEW: 1, ReviewPhase.RELEARNING: 2}
 
 
 def review_phase(kind: str, was_new: int, repetitions_before: int, lapses_before: int) -> ReviewPhase:
@@ -151,68 +167,62 @@ def _review_conditions(filters: ExportFilter, whole_histories: bool) -> tuple[st
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-def _select_reviews(store: Store, filters: ExportFilter, columns: str, whole_histories: bool = False,
-                    order: str = "r.id") -> Iterator[tuple]:
-    """The filtered reviews (by default in review-id order), fetched a batch at a time."""
+def _select_batches(store: Store, filters: ExportFilter, columns: str, whole_histories: bool = False,
+                    order: str = "r.id") -> Iterator[list[tuple]]:
+    """The filtered reviews (by default in review-id order), FETCH_BATCH rows at a time."""
     where, params = _review_conditions(filters, whole_histories)
-    cursor = store.db.execute(
+    cursor = store.conn.execute(
         f"SELECT {columns} FROM reviews r JOIN cards c ON c.id = r.card_id {where} ORDER BY {order}", params)
     while batch := cursor.fetchmany(FETCH_BATCH):
-        yield from batch
+        yield batch
 
 
 def _count_reviews(store: Store, filters: ExportFilter, whole_histories: bool) -> int:
     where, params = _review_conditions(filters, whole_histories)
-    return store.db.execute(
+    return store.conn.execute(
         f"SELECT COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id {where}", params).fetchone()[0]
 
 
 class _Progress:
-    """Counts rows as they stream past and reports (done, total) every PROGRESS_EVERY rows and at the end."""
+    """Counts rows as batches of them are written, and reports (done, total) after each batch."""
 
     def __init__(self, total: int, report: Callable[[int, int], None] | None) -> None:
         self.total = total
         self.report = report
         self.done = 0
 
-    def track(self, rows: Iterable[tuple]) -> Iterator[tuple]:
-        for row in rows:
-            yield row
-            self.done += 1
-            if self.report is not None and self.done % PROGRESS_EVERY == 0:
+    def batches(self, batches: Iterable[list[tuple]]) -> Iterator[list[tuple]]:
+        for batch in batches:
+            yield batch
+            self.done += len(batch)
+            if self.report is not None:
                 self.report(self.done, self.total)
 
-    def finish(self) -> None:
-        if self.report is not None:
-            self.report(self.done, self.total)
+    def rows(self, batches: Iterable[list[tuple]]) -> Iterator[tuple]:
+        return itertools.chain.from_iterable(self.batches(batches))
 
 
 # -- text formats -----------------------------------------------------------------------------------
 
 
-def _neutralise(cell: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe, which makes
-    spreadsheets show it as text."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
-        return "'" + cell
-    return cell
-
-
 def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
     writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes doubled, fields quoted only when needed
     writer.writerow(EXPORT_COLUMNS)
-    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
-        writer.writerow([_neutralise(cell) for cell in row])
+    for batch in progress.batches(_select_batches(store, filters, CSV_SELECT)):
+        writer.writerows(batch)
+
+
+JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps(...) builds one per call
 
 
 def _json_object(row: tuple) -> str:
-    return json.dumps(dict(zip(EXPORT_COLUMNS, row)), ensure_ascii=False).translate(LINE_BREAKING_ESCAPES)
+    return JSON_ENCODER.encode(dict(zip(EXPORT_COLUMNS, row))).translate(LINE_BREAKING_ESCAPES)
 
 
 def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
     """One array, written an element at a time."""
     separator = "[\n"
-    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
+    for row in progress.rows(_select_batches(store, filters, EXPORT_SELECT)):
         out.write(separator)
         out.write(_json_object(row))
         separator = ",\n"
@@ -220,7 +230,7 @@ def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Pro
 
 
 def _write_jsonl(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
-    for row in progress.track(_select_reviews(store, filters, EXPORT_SELECT)):
+    for row in progress.rows(_select_batches(store, filters, EXPORT_SELECT)):
         out.write(_json_object(row))
         out.write("\n")
 
@@ -231,9 +241,9 @@ def _write_fsrs(store: Store, filters: ExportFilter, out: TextIO, progress: _Pro
     themselves."""
     writer = csv.writer(out)
     writer.writerow(FSRS_COLUMNS)
-    rows = _select_reviews(store, filters, f"r.card_id, r.reviewed_at, r.quality, r.duration_ms, {PHASE_SELECT}",
-                           whole_histories=True)
-    for card_id, reviewed_at, quality, duration_ms, *phase in progress.track(rows):
+    columns = f"r.card_id, r.reviewed_at, r.quality, r.duration_ms, {PHASE_SELECT}"
+    batches = _select_batches(store, filters, columns, whole_histories=True)
+    for card_id, reviewed_at, quality, duration_ms, *phase in progress.rows(batches):
         writer.writerow((card_id, epoch_ms(reviewed_at), four_point_rating(quality), int(review_phase(*phase)),
                          duration_ms))
 
@@ -291,7 +301,7 @@ def _select_anki_cards(store: Store, filters: ExportFilter) -> list[_AnkiCard]:
     day_clauses, day_params = _day_conditions(filters)
     history = " AND ".join(["r.card_id = c.id", *day_clauses])
     clauses = [*card_clauses, f"(c.retired = 0 OR EXISTS (SELECT 1 FROM reviews r WHERE {history}))"]
-    rows = store.db.execute(
+    rows = store.conn.execute(
         f"SELECT {', '.join(f'c.{name}' for name in _AnkiCard._fields)} FROM cards c "
         f"WHERE {' AND '.join(clauses)} ORDER BY c.position, c.id", card_params + day_params)
     return [_AnkiCard._make(row) for row in rows]
@@ -331,8 +341,8 @@ def _build_anki_collection(store: Store, filters: ExportFilter, database: Path, 
         anki_ids = dict(cursor.execute("SELECT n.guid, c.id FROM cards c JOIN notes n ON n.id = c.nid"))
         card_ids = {card.id: anki_ids[genanki.guid_for(card.id)] for card in cards}
         cursor.executemany(
-            "UPDATE cards SET type = ?, queue = ?, due = COALESCE(?, due), ivl = ?, factor = ?, reps = ?, lapses = ? "
-            "WHERE id = ?", (_anki_card_state(card, day_zero) + (card_ids[card.id],) for card in cards))
+            "UPDATE cards SET type = ?, queue = ?, due = COALESCE(?, due), ivl = ?, factor = ?, reps = ?, "
+            "lapses = ? WHERE id = ?", (_anki_card_state(card, day_zero) + (card_ids[card.id],) for card in cards))
         cursor.executemany("INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
                            _anki_revlog(store, filters, card_ids, progress))
         connection.commit()
@@ -348,8 +358,8 @@ def _anki_card_state(card: _AnkiCard, day_zero: date) -> tuple[int | None, ...]:
     if card.due is None:
         card_type, due, interval, factor = 0, None, 0, 0
     else:
-        card_type = 2
-        due, interval, factor = (date.fromisoformat(card.due) - day_zero).days, card.interval, card.easiness_centi * 10
+        card_type, due = 2, (date.fromisoformat(card.due) - day_zero).days
+        interval, factor = card.interval, card.easiness_centi * 10
     queue = -1 if card.retired else card_type
     return card_type, queue, due, interval, factor, card.reviews, card.lapses
 
@@ -359,10 +369,11 @@ def _anki_revlog(store: Store, filters: ExportFilter, card_ids: dict[str, int],
     """(id, cid, ease, ivl, lastIvl, factor, time, type) per review. Anki keys the revlog by epoch ms:
     taken in time order, two reviews in the same millisecond are stored a millisecond apart."""
     previous_id = 0
-    rows = _select_reviews(store, filters, "r.card_id, r.reviewed_at, r.quality, r.interval_after, "
-                                           f"r.interval_before, r.easiness_after, r.duration_ms, {PHASE_SELECT}",
-                           order="r.reviewed_at, r.id")
-    for card_id, reviewed_at, quality, interval, last_interval, easiness, duration, *phase in progress.track(rows):
+    columns = ("r.card_id, r.reviewed_at, r.quality, r.interval_after, r.interval_before, r.easiness_after, "
+               f"r.duration_ms, {PHASE_SELECT}")
+    batches = _select_batches(store, filters, columns, order="r.reviewed_at, r.id")
+    for row in progress.rows(batches):
+        card_id, reviewed_at, quality, interval, last_interval, easiness, duration, *phase = row
         previous_id = max(epoch_ms(reviewed_at), previous_id + 1)
         yield (previous_id, card_ids[card_id], four_point_rating(quality), interval, last_interval,
                easiness * 10, duration, review_phase(*phase).anki_revlog_type)
@@ -436,10 +447,11 @@ def export_reviews(store: Store, fmt: str, filters: ExportFilter = ExportFilter(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "anki" and output is None:
-        raise ExportError("the anki format writes an .apkg package, so it needs an output file (--output FILE)")
+        raise ExportError("the anki format writes an .apkg package, so it needs an output file")
     if filters.since and filters.until and filters.since > filters.until:
-        raise ExportError(f"--since {filters.since} is after --until {filters.until}, so nothing would match")
-    tracker = _Progress(_count_reviews(store, filters, whole_histories=fmt == "fsrs") if progress else 0, progress)
+        raise ExportError(f"the start day {filters.since} is after the end day {filters.until}, "
+                          "so nothing would match")
+    tracker = _Progress(0, progress)
 
     def write(target: TextIO | BinaryIO) -> None:
         if fmt == "anki":
@@ -447,10 +459,14 @@ def export_reviews(store: Store, fmt: str, filters: ExportFilter = ExportFilter(
         else:
             with _text_stream(target) as text:
                 TEXT_WRITERS[fmt](store, filters, text, tracker)
-        tracker.finish()  # before the rename: a failing progress bar leaves no file either
 
-    if output is None:
-        write(stream or sys.stdout)
-    else:
-        _write_atomically(output, write)
+    try:
+        if progress is not None:
+            tracker.total = _count_reviews(store, filters, whole_histories=fmt == "fsrs")
+        if output is None:
+            write(stream or sys.stdout)
+        else:
+            _write_atomically(output, write)
+    except sqlite3.Error as exc:
+        raise ExportError(f"the export stopped on a database error: {exc}") from None
     return tracker.done

@@ -178,7 +178,8 @@ def _apply_header(layout: _Layout, key: str, value: str) -> bool:
     elif key == "tags":
         layout.global_tags = value.split()
     elif key == "columns":
-        layout.labels = [label.strip().lower() for label in next(csv.reader([value], delimiter=layout.separator or "\t"))]
+        labels = next(csv.reader([value], delimiter=layout.separator or "\t"))
+        layout.labels = [label.strip().lower() for label in labels]
     elif key == "deck":
         layout.deck = value.strip()
     elif key == "notetype":

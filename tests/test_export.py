@@ -168,13 +168,14 @@ def test_days_are_study_days_not_utc_dates(tmp_path: Path) -> None:
     with Store(tmp_path / "r.db") as store:
         store.sync_cards([Card("late.night", "Night", "P", "A", ("k",))])
         # 02:30 UTC on 11 March, but before the day started for the learner: study day 10 March
-        store.record_review(ReviewInput("late.night", 4), date(2026, 3, 10), datetime(2026, 3, 11, 2, 30, tzinfo=timezone.utc))
+        store.record_review(ReviewInput("late.night", 4), date(2026, 3, 10),
+                            datetime(2026, 3, 11, 2, 30, tzinfo=timezone.utc))
         assert exported_ids(store, ExportFilter(until=date(2026, 3, 10))) == [1]
         assert exported_ids(store, ExportFilter(since=date(2026, 3, 11))) == []
 
 
 def test_bad_requests_are_one_sentence_errors(history: Store, tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="after --until"):
+    with pytest.raises(ExportError, match="is after the end day"):
         export_reviews(history, "csv", ExportFilter(since=date(2026, 3, 5), until=date(2026, 3, 4)))
     with pytest.raises(ExportError, match="choose one of csv, json, jsonl, fsrs, anki"):
         export_reviews(history, "xlsx", ExportFilter())
@@ -192,7 +193,8 @@ def test_every_format_writes_a_file_and_reports_progress(history: Store, tmp_pat
     output = tmp_path / "out" / f"history.{fmt}"
     output.parent.mkdir()
     calls: list[tuple[int, int]] = []
-    written = export_reviews(history, fmt, ExportFilter(), output, progress=lambda done, total: calls.append((done, total)))
+    written = export_reviews(history, fmt, ExportFilter(), output,
+                             progress=lambda done, total: calls.append((done, total)))
     assert written == history.review_count()
     assert calls[-1] == (written, written)
     assert output.stat().st_size > 0
@@ -205,7 +207,7 @@ def test_every_format_writes_a_file_and_reports_progress(history: Store, tmp_pat
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_failure_mid_export_leaves_no_file(history: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              fmt: str) -> None:
-    monkeypatch.setattr(export, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(export, "FETCH_BATCH", 2)
     seen: list[int] = []
 
     def fail_after_four_rows(done: int, total: int) -> None:
@@ -301,7 +303,8 @@ def test_fsrs_package_replays_the_log(history: Store) -> None:
             review_duration=row["review_duration"]))
     assert sorted(logs) == ["alpha.one", "beta.two"]
     scheduler = Scheduler(enable_fuzzing=False)
-    replayed = {card_id: scheduler.reschedule_card(FsrsCard(card_id=card_id, due=card_logs[0].review_datetime), card_logs)
+    replayed = {card_id: scheduler.reschedule_card(FsrsCard(card_id=card_id, due=card_logs[0].review_datetime),
+                                                   card_logs)
                 for card_id, card_logs in logs.items()}
     alpha = replayed["alpha.one"]
     assert alpha.last_review == logs["alpha.one"][-1].review_datetime
@@ -370,3 +373,10 @@ def test_anki_package_follows_the_filters(history: Store, tmp_path: Path) -> Non
         assert connection.execute("SELECT COUNT(*) FROM revlog").fetchone()[0] == 5
     finally:
         connection.close()
+
+
+def test_a_database_error_is_one_sentence_and_leaves_no_file(history: Store, tmp_path: Path) -> None:
+    history.conn.close()
+    with pytest.raises(ExportError, match="the export stopped on a database error"):
+        export_reviews(history, "csv", ExportFilter(), tmp_path / "out.csv", progress=lambda done, total: None)
+    assert not (tmp_path / "out.csv").exists()
