@@ -47,7 +47,8 @@ class Settings:
     model: str = DEFAULT_MODEL
     new_per_day: int = 10
     day_starts_at: int = 4
-    max_tokens: int = 2048
+    max_tokens: int = 4096
+    timeout: float = 60.0
     theme: str = "textual-dark"
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
@@ -60,7 +61,7 @@ class Settings:
 # Keys a config.toml may set, with the type each must have.
 CONFIG_KEYS = {
     "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
-    "day_starts_at": int, "max_tokens": int, "theme": str, "base_url": str,
+    "day_starts_at": int, "max_tokens": int, "timeout": (int, float), "theme": str, "base_url": str,
 }
 TYPE_NAMES = {str: "a string", int: "a whole number", list: "a list of paths"}
 ENV_KEYS = {
@@ -139,5 +140,7 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"day_starts_at must be an hour from 0 to 23, not {settings.day_starts_at}")
     if settings.new_per_day < 0:
         raise ConfigError(f"new_per_day must be 0 or more, not {settings.new_per_day}")
+    if not 1 <= settings.timeout <= 3600:
+        raise ConfigError(f"timeout must be between 1 and 3600 seconds, not {settings.timeout}")
     if settings.max_tokens < 256:
         raise ConfigError(f"max_tokens must be at least 256, not {settings.max_tokens}")

@@ -17,7 +17,8 @@ def make_grader(settings: Settings, choice: str | None = None) -> Grader:
         return OfflineGrader()
     from recall.grading.claude import ClaudeGrader  # lazy: keeps anthropic off the startup path
 
-    return ClaudeGrader(settings.model, settings.api_key, settings.base_url, settings.max_tokens)
+    return ClaudeGrader(settings.model, settings.api_key, settings.base_url, settings.max_tokens,
+                        timeout=settings.timeout)
 
 
 async def grade_with_fallback(settings: Settings, card: Card, answer: str, on_text: TextSink | None = None,
@@ -32,7 +33,9 @@ async def grade_with_fallback(settings: Settings, card: Card, answer: str, on_te
     except GradingError as error:
         if choice != "auto" or isinstance(grader, OfflineGrader):
             raise
-        notice = f"Claude grading failed: {error} Graded offline instead."
+        notice = f"Graded offline because Claude could not grade: {error}"
         await on_text(f"\n\n> {notice}\n\n")
         verdict = await OfflineGrader().grade(card, answer, on_text)
         return replace(verdict, notices=(notice, *verdict.notices))
+    finally:
+        await grader.aclose()

@@ -69,6 +69,10 @@ class Grader(Protocol):
         """Grade `answer`; stream the feedback's Markdown into `on_text` as it is produced."""
         ...
 
+    async def aclose(self) -> None:
+        """Release connections; the grader is not used afterwards."""
+        ...
+
 
 async def discard_text(_chunk: str) -> None:
     """A sink for callers that only want the verdict."""

@@ -155,6 +155,9 @@ class OfflineGrader:
         return Verdict(suggested_quality=quality, key_points=results, feedback=feedback, grader=self.name,
                        rationale=rationale, notices=(OFFLINE_NOTICE,))
 
+    async def aclose(self) -> None:
+        """Nothing to release: the offline grader holds no connection."""
+
 
 def render_feedback(card: Card, results: tuple[KeyPointResult, ...], quality: int, rationale: str) -> str:
     lines = [f"_{OFFLINE_NOTICE}_", "", "### Key points", *map(key_point_status_line, results), "",
