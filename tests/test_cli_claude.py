@@ -1,0 +1,87 @@
+"""`recall explain` with Claude, end to end: the real CLI, the real SDK, a fake Messages API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fake_messages_api import ErrorReply, FakeMessagesAPI, StreamedReply
+
+from recall.cli import cli
+from recall.store import Store
+
+ANSWER = ("A neuron saturates when its weighted input z is large, so the sigmoid is flat and its derivative "
+          "is tiny; the quadratic cost's gradient is multiplied by that derivative, so learning is slow.")
+REPLY = {
+    "corrected_explanation": "A neuron saturates when its weighted input z is large in magnitude.",
+    "key_points": [{"number": 1, "status": "covered", "evidence": "its derivative is tiny"},
+                   {"number": 2, "status": "covered", "evidence": "multiplied by that derivative"}],
+    "misconceptions": [],
+    "rationale": "Both points, with the mechanism.",
+    "grade": 5,
+}
+
+
+@pytest.fixture
+def api():
+    with FakeMessagesAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def explain(tmp_path: Path, small_deck: Path, api: FakeMessagesAPI, monkeypatch: pytest.MonkeyPatch):
+    """Runs `recall explain nn.saturation ...` against the fake server with a test key."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    database = tmp_path / "recall.db"
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--db", str(database), "--cards", str(small_deck), "explain",
+                                        "nn.saturation", "--answer", ANSWER, *args])
+
+    run.database = database
+    return run
+
+
+def reviews(database: Path) -> list[dict]:
+    with Store(database) as store:
+        return list(store.db.query("SELECT quality, suggested_quality, grader, model, prompt_version, "
+                                   "input_tokens, output_tokens FROM reviews"))
+
+
+def test_claude_grades_and_the_confirmed_grade_is_recorded(explain, api):
+    api.script(StreamedReply.json(REPLY, input_tokens=321))
+    result = explain("--grader", "claude", "--record", "--quality", "4", "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["grader"] == "claude" and printed["model"] == "claude-haiku-5-5"
+    assert printed["suggested_quality"] == 5 and printed["quality"] == 4 and printed["recorded"] is True
+    [row] = reviews(explain.database)
+    assert row["quality"] == 4 and row["suggested_quality"] == 5
+    assert row["grader"] == "claude" and row["model"] == "claude-haiku-5-5" and row["prompt_version"]
+    assert row["input_tokens"] == 321 and row["output_tokens"] > 0
+    assert "test-key" not in json.dumps(row)
+    assert api.requests[0].headers["authorization"] == "Bearer test-key"
+
+
+def test_auto_falls_back_to_offline_and_says_why(explain, api):
+    # Every attempt is overloaded, the SDK's own retries included (told to wait 1 ms between them).
+    api.default_reply = ErrorReply(529, "overloaded_error", "Overloaded", headers={"retry-after-ms": "1"})
+    result = explain("--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["grader"] == "offline"
+    assert any("overloaded" in notice.lower() for notice in printed["notices"])
+
+
+def test_explicit_claude_failure_exits_non_zero_keeps_the_draft_and_records_nothing(explain, api):
+    api.default_reply = ErrorReply(401, "authentication_error", "invalid x-api-key")
+    result = explain("--grader", "claude", "--record")
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("recall: error:") and "draft" in line and "Traceback" not in result.output
+    with Store(explain.database) as store:
+        assert store.draft("nn.saturation") == ANSWER
+        assert store.review_count() == 0
