@@ -32,6 +32,17 @@ class UserError(click.ClickException):
         click.echo(f"recall: error: {self.format_message()}", err=True)
 
 
+class UsageLine(UserError):
+    """A mistake on the command line, as one line (click's own usage errors print the whole usage)."""
+
+    exit_code = EXIT_USAGE
+
+    @classmethod
+    def from_click(cls, error: click.UsageError) -> UsageLine:
+        where = error.ctx.command_path if error.ctx else "recall"
+        return cls(f"{error.format_message()} (see `{where} --help`)")
+
+
 def error_class(module: str, name: str) -> type[Exception]:
     """An exception class imported only when an `except` clause naming it is matched (Python evaluates
     the clause only then): importing recall.demos (asyncio) and recall.grading (numpy) up front would
@@ -48,6 +59,8 @@ class RecallGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise UsageLine.from_click(exc) from None
         except (ConfigError, StoreError, error_class("recall.demos", "DemoError")) as exc:
             raise UserError(str(exc)) from None
         except error_class("recall.grading.base", "GradingError") as exc:
@@ -64,6 +77,12 @@ class RecallGroup(click.Group):
                 raise
             raise UserError(f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 to see the "
                             "traceback and report it)") from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise UsageLine.from_click(exc) from None
 
 
 class Context:
@@ -86,6 +105,10 @@ class Context:
     def store(self):  # noqa: ANN201 - Store, imported lazily
         from recall.store import Store
 
+        # Syncing without a deck that was named but is missing (a typo) would retire all its cards.
+        missing = [path for path in self.settings.card_paths if not path.exists()]
+        if missing:
+            raise UserError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
         store = Store(self.settings.db_path)
         if store.migration_backup:
             click.echo(f"recall: upgraded the database; the old one is backed up at {store.migration_backup}",
@@ -358,6 +381,93 @@ def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
         cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
         click.echo(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
                    f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}")
+
+
+@cli.command("export")
+@global_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "fsrs", "anki"]), default="csv",
+              show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write, atomically (default: stdout; required for anki).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First study day to include (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last study day to include (YYYY-MM-DD).")
+@click.option("--card", "card_id", help="Only this card.")
+@click.option("--deck", help="Only this deck (its name).")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, output: Path | None, since: datetime | None,
+                   until: datetime | None, card_id: str | None, deck: str | None, **options: object) -> None:
+    """Export the review history (csv, json, jsonl, the FSRS optimizer's log, or an Anki package)."""
+    from recall.export import ExportError, ExportFilter, export_reviews
+
+    state = context(ctx, **options)
+    if card_id:
+        state.card(card_id)
+    filters = ExportFilter(since.date() if since else None, until.date() if until else None, card_id, deck)
+    with ProgressReporter(enabled=output is not None and sys.stderr.isatty()) as progress:
+        try:
+            written = export_reviews(state.store, fmt, filters, output, stream=sys.stdout, progress=progress)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
+    if output is not None:
+        click.echo(f"exported {written} review(s) to {output}", err=True)
+
+
+class ProgressReporter:
+    """A click progress bar on stderr, created on the first report (when the total is known)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="exporting", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __enter__(self) -> ProgressReporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command("import")
+@global_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--deck", help="Name of the new deck (default: from the file).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the deck (default: recall's decks directory).")
+@click.pass_context
+def import_command(ctx: click.Context, file: Path, deck: str | None, output: Path | None, **options: object) -> None:
+    """Turn an Anki "Notes in Plain Text" export into a new TOML deck."""
+    from recall.config import user_decks_dir
+    from recall.importer import AnkiImportError, import_anki_notes
+
+    context(ctx, **options)
+    try:
+        result = import_anki_notes(file, deck)
+    except AnkiImportError as exc:
+        raise UserError(str(exc)) from None
+    for line, reason in result.skipped:
+        click.echo(f"skipped line {line}: {reason}", err=True)
+    if result.cards == 0:
+        raise UserError(f"no note in {file} could be imported ({len(result.skipped)} skipped)")
+    target = output or user_decks_dir() / result.file_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(result.toml_text)
+    except FileExistsError:
+        raise UserError(f"{target} already exists; choose another path with --output") from None
+    click.echo(f"imported {result.cards} card(s) into {target} ({len(result.skipped)} skipped)")
+    if output is not None:
+        click.echo(f"study it with: recall --cards {target}")
 
 
 def main() -> None:

@@ -34,6 +34,16 @@ def default_config_path() -> Path:
     return Path(user_config_dir(APP_NAME)) / "config.toml"
 
 
+def user_decks_dir() -> Path:
+    """Where `recall import` puts new decks; loaded by default beside the bundled deck."""
+    return Path(user_data_dir(APP_NAME)) / "decks"
+
+
+def default_card_paths() -> tuple[Path, ...]:
+    imported = user_decks_dir()
+    return (bundled_cards_dir(), imported) if imported.is_dir() else (bundled_cards_dir(),)
+
+
 def default_db_path() -> Path:
     return Path(user_data_dir(APP_NAME)) / "recall.db"
 
@@ -41,7 +51,7 @@ def default_db_path() -> Path:
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = field(default_factory=default_db_path)
-    card_paths: tuple[Path, ...] = field(default_factory=lambda: (bundled_cards_dir(),))
+    card_paths: tuple[Path, ...] = field(default_factory=default_card_paths)
     config_path: Path = field(default_factory=default_config_path)
     grader: str = "auto"
     model: str = DEFAULT_MODEL

@@ -51,6 +51,11 @@ class ImportResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     deck: str = ""
 
+    @property
+    def file_name(self) -> str:
+        """A file name for the new deck, from its name."""
+        return f"{_slug(self.deck)}.toml"
+
 
 @dataclass
 class _Layout:
