@@ -16,8 +16,9 @@ MATURE = Sm2State(easiness_centi=236, repetitions=3, interval=15)
 FIXED_DAY = "2026-01-01"  # supermemo2 reads the clock unless given a date; its dates are not compared
 
 qualities = st.integers(min_value=0, max_value=5)
-states = st.builds(Sm2State, easiness_centi=st.integers(MIN_EASINESS_CENTI, 400),
-                   repetitions=st.integers(0, 30), interval=st.integers(0, 5000))
+# Every state a card can reach: new (2.5/0/0), or reviewed at least once (interval >= 1).
+states = st.one_of(st.just(NEW), st.builds(Sm2State, easiness_centi=st.integers(MIN_EASINESS_CENTI, 400),
+                                           repetitions=st.integers(0, 30), interval=st.integers(1, 5000)))
 
 
 def run(grades: list[int], state: Sm2State = NEW) -> tuple[list[int], Sm2State]:

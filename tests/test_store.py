@@ -32,7 +32,7 @@ def record(store: Store, quality: int, kind: str = "scheduled", card_id: str = C
 
 
 def test_a_new_database_has_the_current_schema_wal_and_a_busy_timeout(store):
-    assert store.schema_version == SCHEMA_VERSION == 1
+    assert store.schema_version == SCHEMA_VERSION
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
