@@ -296,15 +296,19 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     started = datetime.now()
     verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
     duration_ms = int((datetime.now() - started).total_seconds() * 1000)
+    if not as_json:
+        for notice in verdict.notices:
+            click.echo(f"note: {notice}", err=True)
+        click.echo(f"\nSuggested grade: {verdict.suggested_quality}")
+    if record and quality is None and not as_json and sys.stdin is not None and sys.stdin.isatty():
+        # The learner has the last word: confirm or change the suggestion before it is stored.
+        quality = click.prompt(f"\nYour grade (0-5, enter accepts {verdict.suggested_quality})",
+                               type=click.IntRange(0, 5), default=verdict.suggested_quality, err=True)
     final_quality = verdict.suggested_quality if quality is None else quality
     result = {"card_id": row.id, "grader": verdict.grader, "model": verdict.model,
               "suggested_quality": verdict.suggested_quality, "quality": final_quality if record else quality,
               "key_points": [asdict(k) for k in verdict.key_points], "feedback": verdict.feedback,
               "notices": list(verdict.notices), "recorded": False, "next_due": None, "interval": None}
-    if not as_json:
-        for notice in verdict.notices:
-            click.echo(f"note: {notice}", err=True)
-        click.echo(f"\nSuggested grade: {verdict.suggested_quality}")
     if record:
         entry = review_input("review", row.id, final_quality, text, verdict, duration_ms)
         saved = store.record_review(entry, state.today)
