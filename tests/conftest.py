@@ -100,3 +100,7 @@ def store(tmp_path: Path, small_deck: Path) -> Iterator[Store]:
     with Store(tmp_path / "recall.db") as opened:
         opened.sync_cards(load_decks([small_deck]).cards)
         yield opened
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: builds or installs things; seconds rather than milliseconds")
