@@ -276,7 +276,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     import asyncio
 
     from recall.grading import grade_with_fallback
-    from recall.study import review_input
+    from recall.study import review_input, scheduled_today
 
     state = context(ctx, **options)
     if model:
@@ -310,11 +310,13 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
               "key_points": [asdict(k) for k in verdict.key_points], "feedback": verdict.feedback,
               "notices": list(verdict.notices), "recorded": False, "next_due": None, "interval": None}
     if record:
-        entry = review_input("review", row.id, final_quality, text, verdict, duration_ms)
+        drill = scheduled_today(store, row.id, state.today, state.settings.day_starts_at)
+        entry = review_input("drill" if drill else "review", row.id, final_quality, text, verdict, duration_ms)
         saved = store.record_review(entry, state.today)
         result.update(recorded=True, next_due=saved.due.isoformat(), interval=saved.interval)
         if not as_json:
-            click.echo(f"Recorded grade {final_quality}. Next review {saved.due.isoformat()} "
+            kind = " as a same-day drill (the schedule is unchanged)" if drill else ""
+            click.echo(f"Recorded grade {final_quality}{kind}. Next review {saved.due.isoformat()} "
                        f"(in {saved.interval} day{'s' if saved.interval != 1 else ''}).")
     if as_json:
         emit_json(result)

@@ -23,6 +23,15 @@ def study_day(moment: datetime, day_starts_at: int) -> date:
     return (local - timedelta(hours=day_starts_at)).date()
 
 
+def scheduled_today(store: Store, card_id: str, today: date, day_starts_at: int) -> bool:
+    """Whether the card already had its scheduled review on study day `today`; step 7 makes every
+    further review of it that day a drill."""
+    for row in store.reviews_for_card(card_id):  # newest first
+        if row["kind"] == "scheduled":
+            return study_day(datetime.fromisoformat(row["reviewed_at"]), day_starts_at) == today
+    return False
+
+
 @dataclass(frozen=True)
 class QueueItem:
     card: CardRow

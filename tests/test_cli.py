@@ -163,6 +163,17 @@ class TestExplain:
         with recall.store() as store:
             assert store.reviews_for_card("nn.saturation")[0]["quality"] == 5
 
+    def test_recording_again_the_same_day_is_a_drill(self, recall):
+        first = recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--record", "--quality", "5")
+        again = recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--record", "--quality", "5")
+        next_due = (cli_today() + timedelta(days=1)).isoformat()
+        assert first.stdout.rstrip().endswith(f"Recorded grade 5. Next review {next_due} (in 1 day).")
+        assert again.stdout.rstrip().endswith(f"Recorded grade 5 as a same-day drill (the schedule is unchanged). "
+                                              f"Next review {next_due} (in 1 day).")
+        with recall.store() as store:
+            assert [r["kind"] for r in store.reviews_for_card("nn.saturation")] == ["drill", "scheduled"]
+            assert (store.card("nn.saturation").interval, store.card("nn.saturation").repetitions) == (1, 1)
+
     @pytest.mark.parametrize("record", [False, True])
     def test_json_is_exactly_one_object(self, recall, record):
         args = ["explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--json"]

@@ -10,7 +10,7 @@ import pytest
 
 from recall.grading.base import KeyPointResult, Usage, Verdict
 from recall.store import ReviewInput, Store
-from recall.study import StudySession, review_input, study_day, todays_queue
+from recall.study import StudySession, review_input, scheduled_today, study_day, todays_queue
 
 TODAY = date(2026, 3, 1)
 NOON = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
@@ -129,6 +129,14 @@ class TestDrills:
         session = start(store, new_per_day=0)
         with pytest.raises(RuntimeError, match="no card left"):
             session.grade(4)
+
+
+    def test_a_card_scheduled_today_is_only_drilled_again_today(self, store):
+        assert not scheduled_today(store, SATURATION, TODAY, 4)
+        review_on(store, SATURATION, TODAY)  # reviewed at NOON
+        assert scheduled_today(store, SATURATION, study_day(NOON, 4), 4)
+        assert not scheduled_today(store, SATURATION, study_day(NOON, 4) + timedelta(days=1), 4)
+        assert not scheduled_today(store, SOFTMAX, study_day(NOON, 4), 4)
 
 
 class TestSkipAndUndo:
