@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -30,15 +31,19 @@ def start(store: Store, new_per_day: int = 10) -> StudySession:
 
 
 @pytest.fixture
-def local_timezone(monkeypatch):
-    """Set the process's local time zone for one test; the original is restored afterwards."""
+def local_timezone():
+    """Set the process's local time zone for one test; the original is restored (and re-read) afterwards."""
+    original = os.environ.get("TZ")
 
     def use(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
+        os.environ["TZ"] = name
         time.tzset()
 
     yield use
-    monkeypatch.undo()
+    if original is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = original
     time.tzset()
 
 
