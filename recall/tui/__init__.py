@@ -1,0 +1,1 @@
+"""The Textual study app: `RecallApp` in app.py, one module per screen and per widget, one stylesheet."""

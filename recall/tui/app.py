@@ -1,0 +1,165 @@
+"""The study app. `recall` opens it on the dashboard, `recall study` straight into a session.
+
+The first frame must come fast, so this module imports only Textual, the settings and the dashboard:
+the store (sqlite-utils), the graders (numpy, anthropic) and the other screens load later, off the UI
+thread where they are slow. The store lives on a thread of its own (`StoreThread`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from recall.config import Settings
+from recall.tui.database import DatabaseError, StoreThread
+from recall.tui.text import plural
+from recall.tui.screens.dashboard import DashboardScreen
+
+if TYPE_CHECKING:
+    from recall.grading.base import Grader
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+# Actions the command palette already offers under their own names.
+PALETTE_SKIPS = frozenset({"quit", "command_palette"})
+
+
+def build_grader(settings: Settings, choice: str) -> Grader:
+    """`make_grader`, plus the imports its first request would make (anthropic takes over a second),
+    done here on a worker thread so they never stall the UI."""
+    from recall.grading import make_grader
+
+    grader = make_grader(settings, choice)
+    if grader.name == "claude":
+        import anthropic  # noqa: F401
+        import recall.grading.prompt  # noqa: F401
+    return grader
+
+
+class RecallApp(App[None]):
+    """Dashboard, study session, browse, history and help screens over one store."""
+
+    CSS_PATH = "recall.tcss"
+    TITLE = "recall"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit",
+                tooltip="Quit from anywhere; what you typed is kept as a draft"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key, and how a study session goes"),
+        Binding("f1", "help", "Help", id="help_f1", tooltip="Help, also while typing"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False, id="toggle_theme",
+                tooltip="Switch between the dark and the light theme"),
+    ]
+
+    def __init__(self, settings: Settings, start: Literal["dashboard", "study"] = "dashboard", *,
+                 today: date | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        """`today` and `clock` pin the study day and the review timestamps (tests, screenshots)."""
+        super().__init__()
+        self.settings = settings
+        self.start = start
+        self.fixed_today = today
+        self.clock = clock
+        self.database = StoreThread()
+        self._graders: dict[str, asyncio.Future[Grader]] = {}
+
+    @property
+    def today(self) -> date:
+        """The study day now, with the configured hour at which a new day starts."""
+        if self.fixed_today is not None:
+            return self.fixed_today
+        from recall.study import study_day
+
+        return study_day(self.now(), self.settings.day_starts_at)
+
+    def now(self) -> datetime:
+        if self.clock is not None:
+            return self.clock()
+        from recall.store import utc_now
+
+        return utc_now()
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(f"Unknown theme {self.settings.theme!r} in the settings; using {DARK_THEME}.",
+                        severity="warning")
+            self.theme = DARK_THEME
+        if self.start == "study":
+            self.action_study()
+        self.open_store()
+
+    @work(group="store")
+    async def open_store(self) -> None:
+        try:
+            report = await self.database.open(self.settings)
+        except DatabaseError as error:
+            self.exit(return_code=1, message=f"recall: error: {error}")
+            return
+        if report.migration_backup:
+            self.notify(f"Upgraded the database; the old one is backed up at {report.migration_backup}.")
+        if report.deck_problems:
+            count = len(report.deck_problems)
+            self.notify(f"{report.deck_problems[0]}" + (f"\n(and {count - 1} more)" if count > 1 else "")
+                        + "\nRun `recall check` for every problem; files with errors were skipped.",
+                        title=plural(count, "deck problem"), severity="warning",
+                        timeout=15)
+
+    async def grader(self, choice: str | None = None) -> Grader:
+        """The grader for `choice` (default: the settings'), built once on a worker thread."""
+        choice = choice or self.settings.grader
+        if choice not in self._graders:
+            self._graders[choice] = asyncio.ensure_future(asyncio.to_thread(build_grader, self.settings, choice))
+        try:
+            return await asyncio.shield(self._graders[choice])
+        except Exception:
+            del self._graders[choice]
+            raise
+
+    async def on_unmount(self) -> None:
+        """Screens have saved their drafts by now: release the HTTP client and the database."""
+        for pending in self._graders.values():
+            if pending.done() and not pending.exception() and hasattr(pending.result(), "aclose"):
+                await pending.result().aclose()
+        await self.database.close()
+
+    # -- actions shared by every screen ----------------------------------------------------------
+
+    def action_study(self) -> None:
+        from recall.tui.screens.study import StudyScreen
+
+        self.push_screen(StudyScreen())
+
+    def action_help(self) -> None:
+        from recall.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every key binding that applies on this screen right now."""
+        yield from super().get_system_commands(screen)
+        seen = set(PALETTE_SKIPS)
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.action in seen or not active.enabled or not binding.description or binding.system:
+                continue
+            seen.add(binding.action)
+            key = self.get_key_display(binding)
+            run = self._palette_action(binding.action, active.node)
+            yield SystemCommand(binding.description, f"{binding.tooltip}  [{key}]".strip(), run)
+
+    def _palette_action(self, action: str, node: object) -> Callable[[], object]:
+        return lambda: self.run_action(action, node)

@@ -1,0 +1,113 @@
+"""The store on a thread of its own, so the UI thread never waits on SQLite.
+
+Every call runs on one worker thread, in the order it was made: the connection is only ever used by
+the thread that opened it, a draft saved before a grade is written before it, and screens simply
+`await` results. Opening the store (and importing sqlite-utils) happens there too, off the path to
+the first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from recall.config import Settings
+    from recall.store import Store
+
+Result = TypeVar("Result")
+
+
+class DatabaseError(Exception):
+    """The store's `StoreError`, re-raised under a name the UI can catch without importing the store
+    (and sqlite-utils) on the way to the first frame. The message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """What the user should hear about after the store opened and the decks were synced."""
+
+    deck_problems: tuple[str, ...]
+    migration_backup: str | None
+
+
+def open_and_sync(settings: Settings) -> tuple[Store, OpenReport]:
+    """Open the database and make its cards match the deck files."""
+    from recall.store import Store
+
+    store = Store(settings.db_path)
+    try:
+        problems = sync_decks(store, settings)
+    except BaseException:
+        store.close()
+        raise
+    backup = str(store.migration_backup) if store.migration_backup else None
+    return store, OpenReport(problems, backup)
+
+
+def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
+    """Load the deck files into the store (at start, and after the user edited one); returns the
+    problems found, each naming its file and card."""
+    from recall.deck import load_decks
+
+    decks = load_decks(list(settings.card_paths))
+    store.sync_cards(decks.cards)
+    return tuple(str(problem) for problem in decks.errors)
+
+
+def _translating_store_errors(work: Callable[[], Result]) -> Result:
+    from recall.store import StoreError
+
+    try:
+        return work()
+    except StoreError as error:
+        raise DatabaseError(str(error)) from error
+
+
+class StoreThread:
+    """Runs store work on a single background thread and hands the results back to the event loop."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recall-store")
+        self._store: asyncio.Future[Store] | None = None
+
+    def _opened(self) -> asyncio.Future[Store]:
+        if self._store is None:
+            self._store = asyncio.get_running_loop().create_future()
+        return self._store
+
+    async def open(self, settings: Settings) -> OpenReport:
+        """Open the store; every `query` waits for this and fails with its error if it failed."""
+        opened = self._opened()
+        try:
+            store, report = await self.run(open_and_sync, settings)
+        except Exception as error:
+            opened.set_exception(error)
+            opened.exception()  # marks it retrieved: the caller reports the error
+            raise
+        opened.set_result(store)
+        return report
+
+    async def ready(self) -> None:
+        """Wait until the store is open (raises what opening it raised)."""
+        await asyncio.shield(self._opened())
+
+    async def query(self, work: Callable[..., Result], *args: object) -> Result:
+        """`work(store, *args)` on the store's thread, once the store is open."""
+        store = await asyncio.shield(self._opened())
+        return await self.run(work, store, *args)
+
+    async def run(self, work: Callable[..., Result], *args: object) -> Result:
+        """`work(*args)` on the store's thread, for objects that hold the store (a StudySession)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, _translating_store_errors, lambda: work(*args))
+
+    async def close(self) -> None:
+        """Close the connection on its own thread, then let the thread go."""
+        opened = self._store
+        if opened is not None and opened.done() and opened.exception() is None:
+            await self.run(opened.result().close)
+        self._executor.shutdown(wait=False)

@@ -1,0 +1,143 @@
+"""Browse: every card with its schedule, a search box and deck/tag filters; enter opens a card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from recall.tui.database import DatabaseError
+
+if TYPE_CHECKING:
+    from recall.store import CardRow
+    from recall.tui.app import RecallApp
+
+SEARCH_DELAY_S = 0.2
+PROMPT_WIDTH = 48
+
+
+def matches(card: CardRow, words: list[str], deck: str | None, tag: str | None) -> bool:
+    """Every search word appears in the card's id, prompt, answer or key points (case-insensitive)."""
+    if deck is not None and card.deck != deck:
+        return False
+    if tag is not None and tag not in card.tags:
+        return False
+    if not words:
+        return True
+    haystack = " ".join((card.id, card.prompt, card.answer, *card.key_points, *card.tags)).lower()
+    return all(word in haystack for word in words)
+
+
+def card_cells(card: CardRow) -> tuple[str, ...]:
+    prompt = card.prompt if len(card.prompt) <= PROMPT_WIDTH else card.prompt[:PROMPT_WIDTH - 1] + "…"
+    return (card.id, card.deck, prompt, card.due.isoformat() if card.due else "new", f"{card.interval}d",
+            f"{card.easiness_centi / 100:.2f}", str(card.reviews), str(card.lapses))
+
+
+def options(values: Iterable[str]) -> list[tuple[str, str]]:
+    return [(value, value) for value in sorted(set(values))]
+
+
+class BrowseScreen(Screen[None]):
+    app: RecallApp
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="browse.search", tooltip="Type words to find cards"),
+        Binding("escape", "back", "Back", id="browse.back", tooltip="Back (from the search box: to the table)"),
+    ]
+
+    def __init__(self, deck: str | None = None) -> None:
+        super().__init__()
+        self.initial_deck = deck
+        self.all_cards: list[CardRow] = []
+        self._search_timer: Timer | None = None
+        self._filters_filled = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="browse-filters"):
+            yield Input(placeholder="Search id, prompt, answer, key points  (/)", id="search")
+            yield Select[str]([], prompt="All decks", id="deck-filter")
+            yield Select[str]([], prompt="All tags", id="tag-filter")
+        table = DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+        table.border_title = "Cards  (enter: details)"
+        yield table
+        yield Static("Loading cards…", id="browse-count", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Browse"
+        self.query_one(DataTable).add_columns("ID", "Deck", "Prompt", "Due", "Interval", "Easiness", "Reviews",
+                                              "Lapses")
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load_cards()
+
+    @work(exclusive=True, group="browse")
+    async def load_cards(self) -> None:
+        try:
+            self.all_cards = await self.app.database.query(lambda store: store.cards())
+        except DatabaseError as error:
+            self.notify(str(error), title="Cannot read the cards", severity="error")
+            return
+        decks = self.query_one("#deck-filter", Select)
+        tags = self.query_one("#tag-filter", Select)
+        if not self._filters_filled:
+            self._filters_filled = True
+            decks.set_options(options(card.deck for card in self.all_cards))
+            tags.set_options(options(tag for card in self.all_cards for tag in card.tags))
+            if self.initial_deck is not None:
+                decks.value = self.initial_deck
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        words = self.query_one("#search", Input).value.lower().split()
+        deck = self.query_one("#deck-filter", Select).value
+        tag = self.query_one("#tag-filter", Select).value
+        deck = None if deck is Select.NULL else deck
+        tag = None if tag is Select.NULL else tag
+        shown = [card for card in self.all_cards if matches(card, words, deck, tag)]
+        table = self.query_one(DataTable)
+        table.clear()
+        for card in shown:
+            table.add_row(*card_cells(card), key=card.id)
+        self.query_one("#browse-count", Static).update(
+            f"{len(shown)} of {len(self.all_cards)} cards" + ("" if len(shown) == len(self.all_cards) else
+                                                              " match"))
+
+    @on(Input.Changed, "#search")
+    def search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY_S, self.apply_filters)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed)
+    def filter_changed(self) -> None:
+        if self.all_cards:
+            self.apply_filters()
+
+    @on(DataTable.RowSelected, "#cards")
+    def open_card(self, event: DataTable.RowSelected) -> None:
+        from recall.tui.screens.card_detail import CardDetailScreen
+
+        self.app.push_screen(CardDetailScreen(event.row_key.value))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        if self.focused is not None and self.focused.id == "search":
+            self.query_one(DataTable).focus()
+        else:
+            self.app.pop_screen()

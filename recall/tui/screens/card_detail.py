@@ -1,0 +1,105 @@
+"""One card: its prompt, reference answer, key points, demo and schedule, and every past review with
+the explanation given and the feedback received."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Collapsible, Footer, Header, Markdown
+
+from recall.tui.database import DatabaseError
+from recall.tui.text import local_time, plural
+from recall.tui.widgets.demo_panel import DemoPanel
+
+if TYPE_CHECKING:
+    from recall.store import CardRow
+    from recall.tui.app import RecallApp
+
+
+def card_markdown(card: CardRow) -> str:
+    schedule = ("never reviewed" if card.is_new else
+                f"due {card.due}, interval {plural(card.interval, 'day')}, easiness {card.easiness_centi / 100:.2f}, "
+                f"{plural(card.reviews, 'review')}, {plural(card.lapses, 'lapse')}")
+    lines = [f"## {card.prompt}", f"`{card.id}` · {card.deck} · {schedule}"]
+    if card.tags:
+        lines.append("Tags: " + ", ".join(card.tags))
+    if card.retired:
+        lines.append("_Retired: no deck file has this card any more; its history is kept._")
+    lines += ["### Reference answer", card.answer.strip(), "### Key points",
+              "\n".join(f"- {point}" for point in card.key_points)]
+    lines += ["### Demo", f"`{card.demo}`: press **d** to run it." if card.demo else "None."]
+    return "\n\n".join(lines)
+
+
+def review_title(review: dict) -> str:
+    suggested = review["suggested_quality"]
+    graded = f"grade {review['quality']}" + (f" (suggested {suggested})" if suggested is not None else "")
+    return f"{local_time(review['reviewed_at'])} · {review['kind']} · {graded} · {review['grader'] or 'self'}"
+
+
+def review_markdown(review: dict) -> str:
+    answer = review["answer"].strip() or "_(no explanation)_"
+    quoted = "\n".join(f"> {line}" for line in answer.splitlines())
+    feedback = review["feedback"].strip() or "_(no feedback: graded without a grader)_"
+    return f"**Your explanation**\n\n{quoted}\n\n**Feedback**\n\n{feedback}"
+
+
+class CardDetailScreen(Screen[None]):
+    app: RecallApp
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="card.back", tooltip="Back to the list"),
+        Binding("d", "demo", "Demo", id="card.demo", tooltip="Run (or stop) the card's NumPy demo"),
+    ]
+
+    def __init__(self, card_id: str) -> None:
+        super().__init__()
+        self.card_id = card_id
+        self.card: CardRow | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="detail", classes="panel"):
+                yield Markdown(id="card-text")
+                yield Vertical(id="review-history")
+            yield DemoPanel(id="demo", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.card_id
+        self.query_one(DemoPanel).display = False
+        self.query_one("#detail").focus()
+        self.load_card()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo":
+            return bool(self.card and self.card.demo)
+        return True
+
+    @work(exclusive=True)
+    async def load_card(self) -> None:
+        try:
+            self.card, reviews = await self.app.database.query(
+                lambda store: (store.card(self.card_id), store.reviews_for_card(self.card_id)))
+        except DatabaseError as error:
+            self.notify(str(error), title="Cannot read the card", severity="error")
+            return
+        if self.card is None:
+            await self.query_one("#card-text", Markdown).update(f"No card `{self.card_id}` in the database.")
+            return
+        await self.query_one("#card-text", Markdown).update(card_markdown(self.card))
+        box = self.query_one("#review-history", Vertical)
+        box.border_title = f"Review history: {plural(len(reviews), 'review')}"
+        await box.mount_all(Collapsible(Markdown(review_markdown(review)), title=review_title(review),
+                                        collapsed=index > 0)
+                            for index, review in enumerate(reviews))
+        self.refresh_bindings()
+
+    def action_demo(self) -> None:
+        assert self.card is not None and self.card.demo
+        self.query_one(DemoPanel).toggle(self.card.demo)

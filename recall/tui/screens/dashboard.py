@@ -1,0 +1,136 @@
+"""The dashboard: what is due, what was done, what is coming, and the decks. The app's home screen.
+
+It draws at once with placeholders; the numbers arrive from the store thread when it has opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header
+
+from recall.tui.database import DatabaseError
+from recall.tui.text import plural
+from recall.tui.widgets.bar_chart import BarChart, Series
+from recall.tui.widgets.heatmap import ReviewHeatmap, first_shown_day
+from recall.tui.widgets.stat_tile import StatTile
+
+if TYPE_CHECKING:
+    from recall.store import Store
+    from recall.tui.app import RecallApp
+
+FORECAST_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    due_today: int
+    new_available: int
+    reviewed_today: int
+    streak_days: int
+    cards: int
+    reviews_per_day: dict[date, int]
+    due_forecast: tuple[int, ...]
+    decks: tuple[dict, ...]
+
+
+def dashboard_data(store: Store, today: date, new_per_day: int) -> DashboardData:
+    """Everything the dashboard shows, in one trip to the store thread."""
+    from recall.stats import collection_stats
+
+    stats = collection_stats(store, today)
+    allowance = max(0, new_per_day - store.new_introduced_on(today))
+    per_day = store.reviews_per_day(first_shown_day(today))
+    return DashboardData(
+        due_today=stats["due_today"], new_available=min(stats["new"], allowance),
+        reviewed_today=stats["reviewed_today"], streak_days=stats["streak_days"], cards=stats["cards"],
+        reviews_per_day={day: count for day, (count, _average) in per_day.items()},
+        due_forecast=tuple(store.due_forecast(today, FORECAST_DAYS)), decks=tuple(stats["decks"]))
+
+
+def forecast_series(forecast: tuple[int, ...]) -> Series:
+    labels = ("today", *(f"+{offset}d" for offset in range(1, len(forecast))))
+    return Series(tuple(float(count) for count in forecast), labels)
+
+
+class DashboardScreen(Screen[None]):
+    """Home: today's numbers, a 16-week heatmap, a 30-day forecast and the decks."""
+
+    app: RecallApp
+    BINDINGS = [
+        Binding("s", "app.study", "Study", id="dashboard.study", tooltip="Start today's session"),
+        Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
+        Binding("h", "history", "History", id="dashboard.history",
+                tooltip="Every review, a chart per day, and export"),
+        Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave recall"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="tiles"):
+            yield StatTile("Due today", id="due-today")
+            yield StatTile("New available", id="new-available")
+            yield StatTile("Reviewed today", id="reviewed-today")
+            yield StatTile("Streak", id="streak")
+        with Horizontal(id="charts"):
+            with Vertical(id="heatmap-box", classes="panel") as box:
+                box.border_title = "Reviews, last 16 weeks"
+                yield ReviewHeatmap(self.app.fixed_today or date.today(), id="heatmap")
+            yield BarChart("Due, next 30 days", id="forecast", classes="panel")
+        decks = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        decks.border_title = "Decks  (enter: browse a deck)"
+        yield decks
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#decks", DataTable).add_columns("Deck", "Cards", "Due", "New")
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    @work(exclusive=True, group="dashboard")
+    async def refresh_data(self) -> None:
+        try:
+            await self.app.database.ready()
+            today = self.app.today
+            data = await self.app.database.query(dashboard_data, today, self.app.settings.new_per_day)
+        except DatabaseError as error:
+            self.notify(str(error), title="Cannot read the database", severity="error")
+            return
+        self.show(data, today)
+
+    def show(self, data: DashboardData, today: date) -> None:
+        self.sub_title = f"{data.cards} cards · {today:%A %d %B %Y}"
+        self.query_one("#due-today", StatTile).value = str(data.due_today)
+        self.query_one("#new-available", StatTile).value = str(data.new_available)
+        self.query_one("#reviewed-today", StatTile).value = str(data.reviewed_today)
+        self.query_one("#streak", StatTile).value = plural(data.streak_days, "day")
+        heatmap = self.query_one(ReviewHeatmap)
+        heatmap.today = today
+        heatmap.counts = data.reviews_per_day
+        self.query_one("#forecast", BarChart).series = forecast_series(data.due_forecast)
+        table = self.query_one("#decks", DataTable)
+        table.clear()
+        for deck in data.decks:
+            table.add_row(deck["deck"], str(deck["cards"]), str(deck["due"] or 0), str(deck["new"] or 0),
+                          key=deck["deck"])
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_browse(deck=event.row_key.value)
+
+    def action_browse(self, deck: str | None = None) -> None:
+        from recall.tui.screens.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen(deck=deck))
+
+    def action_history(self) -> None:
+        from recall.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())

@@ -1,0 +1,164 @@
+"""History: reviews and average grade per day, every review newest first, and export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+
+from recall.export import FORMATS, ExportError, ExportFilter, export_reviews
+from recall.tui.database import DatabaseError
+from recall.tui.text import local_time, plural
+from recall.tui.widgets.bar_chart import BarChart, Series
+
+if TYPE_CHECKING:
+    from recall.store import Store
+    from recall.tui.app import RecallApp
+
+CHART_DAYS = 60
+SHOWN_REVIEWS = 1000
+FILE_SUFFIXES = {"anki": ".apkg", "fsrs": ".csv"}
+
+
+@dataclass(frozen=True)
+class HistoryData:
+    reviews: list[dict]
+    total: int
+    per_day: dict[date, tuple[int, float]]
+
+
+def recent_reviews(store: Store, limit: int) -> list[dict]:
+    """The newest `limit` reviews of every card (retired ones too), newest first, with card and deck."""
+    reviews = [{**review, "card_id": card.id, "deck": card.deck}
+               for card in store.cards(include_retired=True) for review in store.reviews_for_card(card.id)]
+    reviews.sort(key=lambda review: review["id"], reverse=True)
+    return reviews[:limit]
+
+
+def history_data(store: Store, today: date) -> HistoryData:
+    return HistoryData(recent_reviews(store, SHOWN_REVIEWS), store.review_count(),
+                       store.reviews_per_day(today - timedelta(days=CHART_DAYS - 1)))
+
+
+def daily_series(per_day: dict[date, tuple[int, float]], today: date) -> tuple[Series, Series]:
+    """(reviews per day, average grade per day) for the last CHART_DAYS days, oldest first."""
+    days = [today - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
+    labels = tuple(f"{day:%d %b}" for day in days)
+    counts = tuple(float(per_day.get(day, (0, 0.0))[0]) for day in days)
+    averages = tuple(float(per_day.get(day, (0, 0.0))[1] or 0.0) for day in days)
+    return Series(counts, labels), Series(averages, labels)
+
+
+def export_to(store: Store, fmt: str, path: Path, progress: Callable[[int, int], None]) -> int:
+    return export_reviews(store, fmt, ExportFilter(), output=path, progress=progress)
+
+
+def default_export_path(today: date, fmt: str) -> str:
+    return f"recall-reviews-{today.isoformat()}{FILE_SUFFIXES.get(fmt, '.' + fmt)}"
+
+
+class HistoryScreen(Screen[None]):
+    app: RecallApp
+    BINDINGS = [
+        Binding("x", "export", "Export", id="history.export",
+                tooltip="Write every review to the file below, in the chosen format"),
+        Binding("escape", "app.pop_screen", "Back", id="history.back", tooltip="Back to the dashboard"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="history-charts"):
+            yield BarChart(f"Reviews per day, last {CHART_DAYS} days", id="reviews-chart", classes="panel")
+            yield BarChart("Average grade per day", maximum=5, id="grades-chart", classes="panel")
+        table = DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        table.border_title = "Reviews, newest first  (enter: the card)"
+        yield table
+        with Horizontal(id="export-form", classes="panel") as form:
+            form.border_title = "Export every review"
+            yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format")
+            yield Input(id="export-path", placeholder="file to write")
+            yield Button("Export (x)", id="export-button", variant="primary")
+        yield Static("", id="export-status", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        self.query_one("#export-path", Input).value = default_export_path(self.app.today, "csv")
+        self.query_one(DataTable).add_columns("When", "Card", "Deck", "Kind", "Grade", "Suggested", "Grader",
+                                              "Interval")
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load_history()
+
+    @work(exclusive=True, group="history")
+    async def load_history(self) -> None:
+        today = self.app.today
+        try:
+            data = await self.app.database.query(history_data, today)
+        except DatabaseError as error:
+            self.notify(str(error), title="Cannot read the history", severity="error")
+            return
+        reviews_chart, grades_chart = daily_series(data.per_day, today)
+        self.query_one("#reviews-chart", BarChart).series = reviews_chart
+        self.query_one("#grades-chart", BarChart).series = grades_chart
+        table = self.query_one(DataTable)
+        table.clear()
+        for review in data.reviews:
+            suggested = review["suggested_quality"]
+            table.add_row(local_time(review["reviewed_at"]), review["card_id"], review["deck"], review["kind"],
+                          str(review["quality"]), "" if suggested is None else str(suggested),
+                          review["grader"] or "self", f"{review['interval_after']}d", key=str(review["id"]))
+        shown = len(data.reviews)
+        table.border_subtitle = (plural(data.total, "review") if shown == data.total
+                                 else f"newest {shown} of {data.total} (export has them all)")
+
+    @on(DataTable.RowSelected, "#reviews")
+    def open_card(self, event: DataTable.RowSelected) -> None:
+        from recall.tui.screens.card_detail import CardDetailScreen
+
+        card_id = event.data_table.get_row(event.row_key)[1]
+        self.app.push_screen(CardDetailScreen(card_id))
+
+    @on(Select.Changed, "#export-format")
+    def format_changed(self, event: Select.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        suffix = FILE_SUFFIXES.get(str(event.value), f".{event.value}")
+        path_input.value = str(Path(path_input.value or "recall-reviews").with_suffix(suffix))
+
+    @on(Button.Pressed, "#export-button")
+    @on(Input.Submitted, "#export-path")
+    def export_requested(self) -> None:
+        self.action_export()
+
+    @work(exclusive=True, group="export")
+    async def action_export(self) -> None:
+        fmt = str(self.query_one("#export-format", Select).value)
+        raw_path = self.query_one("#export-path", Input).value.strip()
+        status = self.query_one("#export-status", Static)
+        if not raw_path:
+            self.notify("Type the file to export to.", severity="warning")
+            return
+        path = Path(raw_path).expanduser().absolute()
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(status.update, f"Exporting… {done} of {total} reviews")
+
+        status.update(f"Exporting to {path}…")
+        try:
+            count = await self.app.database.query(export_to, fmt, path, progress)
+        except (ExportError, DatabaseError) as error:
+            status.update(str(error))
+            self.notify(str(error), title="Export failed", severity="error")
+            return
+        status.update(f"Exported {plural(count, 'review')} as {fmt} to {path}")
+        self.notify(f"Exported {plural(count, 'review')} to {path}", title="Export done")

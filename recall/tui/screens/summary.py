@@ -1,0 +1,60 @@
+"""The end of a session: how many cards, the average grade, and when each card comes back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from recall.tui.text import plural
+
+if TYPE_CHECKING:
+    from recall.study import SessionSummary
+    from recall.tui.app import RecallApp
+
+
+def summary_text(summary: SessionSummary) -> str:
+    if summary.reviewed == 0:
+        return "Nothing to study right now: no card is due and today's new cards are done. See you tomorrow."
+    drills = summary.reviewed - len(summary.comes_back)
+    lines = [f"Session done: {plural(summary.reviewed, 'review')}, "
+             f"average grade {summary.average_quality:.1f}."]
+    if drills:
+        lines.append(f"{drills} of them were drill repeats of cards graded below 4 (SM-2 step 7): "
+                     "they change nothing in the schedule.")
+    return "\n".join(lines)
+
+
+class SummaryScreen(Screen[None]):
+    app: RecallApp
+    BINDINGS = [
+        Binding("enter,escape", "app.pop_screen", "Dashboard", id="summary.dashboard",
+                tooltip="Back to the dashboard"),
+        Binding("q", "app.quit", "Quit", id="summary.quit", tooltip="Leave recall"),
+    ]
+
+    def __init__(self, summary: SessionSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(summary_text(self.summary), id="summary-text", classes="panel")
+        table = DataTable(id="comes-back", cursor_type="row", zebra_stripes=True)
+        table.border_title = "When each card comes back"
+        table.display = bool(self.summary.comes_back)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Card", "Next review", "In")
+        today = self.app.today
+        for card_id, due in sorted(self.summary.comes_back, key=lambda pair: (pair[1] is None, pair[1], pair[0])):
+            days = (due - today).days if due else None
+            table.add_row(card_id, f"{due:%a %d %b %Y}" if due else "-",
+                          plural(days, "day") if days is not None else "-")
+        table.focus()

@@ -1,0 +1,58 @@
+"""The SM-2 grade scale with the grader's suggestion highlighted, a tally of the key points, and what
+the keys do right now. One or two lines under the feedback, always in view."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from recall.grading.base import Verdict
+
+# SM-2's quality scale in a word each (SuperMemo's wording, shortened); below 3 is a fail.
+GRADE_MEANINGS = ("forgot", "wrong", "almost", "hard", "good", "easy")
+PASSING = 3
+KEY_POINT_MARKS = (("covered", "✔"), ("partial", "◐"), ("missing", "✘"))
+
+
+class GradeBar(Widget):
+    """`verdict` is the grader's, or None before there is one; `hint` says what the keys do now."""
+
+    DEFAULT_CSS = """
+    GradeBar { height: auto; padding: 0 1; background: $boost; }
+    GradeBar > .grade-bar--fail { color: $text-error; }
+    GradeBar > .grade-bar--pass { color: $text-success; }
+    GradeBar > .grade-bar--suggested { background: $accent; color: $text; text-style: bold; }
+    GradeBar > .grade-bar--covered { color: $text-success; text-style: bold; }
+    GradeBar > .grade-bar--partial { color: $text-warning; text-style: bold; }
+    GradeBar > .grade-bar--missing { color: $text-error; text-style: bold; }
+    GradeBar > .grade-bar--hint { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"grade-bar--fail", "grade-bar--pass", "grade-bar--suggested", "grade-bar--covered",
+                         "grade-bar--partial", "grade-bar--missing", "grade-bar--hint"}
+
+    verdict: reactive[Verdict | None] = reactive(None, layout=True)
+    hint: reactive[str] = reactive("", layout=True)
+
+    def render(self) -> Text:
+        suggested = self.verdict.suggested_quality if self.verdict else None
+        text = Text()
+        text.append("Grade", style="bold")
+        for quality, meaning in enumerate(GRADE_MEANINGS):
+            if quality == suggested:
+                part = "grade-bar--suggested"
+            else:
+                part = "grade-bar--pass" if quality >= PASSING else "grade-bar--fail"
+            text.append(" ")
+            text.append(f"{quality} {meaning}", style=self.get_component_rich_style(part))
+        if self.verdict is not None:
+            text.append(f"   suggested {suggested} ·", style="bold")
+            tally = Counter(result.status for result in self.verdict.key_points)
+            for status, mark in KEY_POINT_MARKS:
+                text.append(f" {mark} {tally[status]} {status}",
+                            style=self.get_component_rich_style(f"grade-bar--{status}"))
+        if self.hint:
+            text.append(f"\n{self.hint}", style=self.get_component_rich_style("grade-bar--hint"))
+        return text
