@@ -110,7 +110,11 @@ def _from_environment(env: dict[str, str]) -> dict:
         if not raw:
             continue
         if key == "cards":
-            values[key] = [part for part in raw.split(os.pathsep) if part]
+            # Only separators names no deck: treat it as unset rather than as "no decks" (which would
+            # retire every card on the next sync).
+            parts = [part for part in raw.split(os.pathsep) if part]
+            if parts:
+                values[key] = parts
         elif CONFIG_KEYS[key] is int:
             try:
                 values[key] = int(raw)

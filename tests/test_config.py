@@ -85,6 +85,10 @@ def test_recall_cards_is_split_on_the_path_separator():
     assert load_settings({}, env).card_paths == (Path("/one"), Path("/two/deck.toml"), Path("/three"))
 
 
+def test_recall_cards_with_only_separators_is_ignored():
+    assert load_settings({}, {"RECALL_CARDS": os.pathsep * 2}).card_paths == (bundled_cards_dir(),)
+
+
 def test_a_tilde_in_a_path_means_home(isolated_env):
     settings = load_settings({"db": "~/study.db", "cards": ["~/decks"]}, {})
     assert (settings.db_path, settings.card_paths) == (isolated_env / "study.db", (isolated_env / "decks",))
