@@ -100,6 +100,10 @@ def _read_config_file(path: Path, required: bool) -> dict:
         if (not isinstance(value, expected) or isinstance(value, bool)
                 or (expected is list and not all(isinstance(item, str) for item in value))):
             raise ConfigError(f"{path}: `{key}` must be {TYPE_NAMES[expected]}")
+    if data.get("cards") == []:
+        # No decks at all would retire every card at the next sync.
+        raise ConfigError(f"{path}: `cards` is empty; list at least one deck file or directory, "
+                          "or remove the setting to use the bundled deck")
     return data
 
 

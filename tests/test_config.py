@@ -149,3 +149,10 @@ def test_settings_default_to_the_real_environment(monkeypatch):
 def test_settings_are_immutable():
     with pytest.raises(AttributeError):
         Settings().grader = "claude"  # type: ignore[misc]
+
+
+def test_an_empty_cards_list_in_the_config_is_refused(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("cards = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="`cards` is empty"):
+        load_settings({"config": config}, env={})
