@@ -307,9 +307,10 @@ def check_database_file(path: Path) -> None:
                          "database's -wal file there; make it writable or use another --db (nothing was changed)")
 
 
-# Errors writing a file, which on a healthy disk mean no space is left or a file size limit was hit.
-WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_TRUNCATE",
-                  "SQLITE_IOERR_FSYNC")
+# Errors writing a file (or creating the -shm index beside it), which on a healthy disk with the
+# permissions checked up front mean no space is left or a file size limit was hit.
+WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHMOPEN", "SQLITE_IOERR_SHMSIZE",
+                  "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_FSYNC")
 
 
 def _describe(exc: sqlite3.Error, path: Path) -> str:
