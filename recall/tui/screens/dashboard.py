@@ -6,7 +6,7 @@ It draws at once with placeholders; the numbers arrive from the store thread whe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import work

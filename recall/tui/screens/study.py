@@ -110,7 +110,7 @@ class StudyScreen(Screen[None]):
 
     phase: reactive[Phase] = reactive("loading")
 
-    def __init__(self, demo_timeout: float | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.session: StudySession | None = None
         self.item: QueueItem | None = None
@@ -121,7 +121,6 @@ class StudyScreen(Screen[None]):
         self.explanation = ""  # the explanation box's text, kept here so it can be saved after unmounting
         self._saved_text = ""
         self._submitted_text = ""
-        self.demo_timeout = demo_timeout
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -147,7 +146,7 @@ class StudyScreen(Screen[None]):
                 with VerticalScroll(id="reference", classes="panel") as reference:
                     reference.border_title = "Reference answer"
                     yield Markdown(id="reference-text")
-                yield DemoPanel(timeout=self.demo_timeout, id="demo", classes="panel")
+                yield DemoPanel(id="demo", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:

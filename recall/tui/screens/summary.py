@@ -23,8 +23,8 @@ def summary_text(summary: SessionSummary) -> str:
     lines = [f"Session done: {plural(summary.reviewed, 'review')}, "
              f"average grade {summary.average_quality:.1f}."]
     if drills:
-        lines.append(f"{drills} of them were drill repeats of cards graded below 4 (SM-2 step 7): "
-                     "they change nothing in the schedule.")
+        lines.append(f"Drill repeats of cards graded below 4 (SM-2 step 7): {drills}. "
+                     "They change nothing in the schedule.")
     return "\n".join(lines)
 
 
@@ -58,3 +58,7 @@ class SummaryScreen(Screen[None]):
             table.add_row(card_id, f"{due:%a %d %b %Y}" if due else "-",
                           plural(days, "day") if days is not None else "-")
         table.focus()
+
+    def on_data_table_row_selected(self) -> None:
+        """enter on the table (which has the focus) goes back to the dashboard too."""
+        self.app.pop_screen()
