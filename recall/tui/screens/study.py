@@ -311,7 +311,6 @@ class StudyScreen(Screen[None]):
     # -- grading -----------------------------------------------------------------------------
 
     def action_submit(self) -> None:
-        self.query_one("#feedback-box").focus()
         self.grade_explanation()
 
     def action_retry(self) -> None:
@@ -328,6 +327,7 @@ class StudyScreen(Screen[None]):
         text = self._submitted_text = self.read_explanation()
         self.phase = "grading"
         self.verdict = None
+        self.query_one("#feedback-box").focus()  # out of the box: the keys now grade, not type
         self.query_one(GradingFailure).display = False
         feedback = self.query_one("#feedback", Markdown)
         await feedback.update("")

@@ -6,13 +6,14 @@ rest of the screen stays usable; stopping the worker kills the process.
 
 from __future__ import annotations
 
-import asyncio
+from contextlib import aclosing
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Log
+from textual.worker import get_current_worker
 
 from recall.demos import DemoError, stream_demo
 
@@ -61,21 +62,28 @@ class DemoPanel(Vertical):
             self.start(name)
 
     def stop(self) -> None:
-        self.workers.cancel_group(self, "demo")
+        """Cancel the worker, which kills the process (stream_demo's own cleanup)."""
+        if self.running:
+            self.workers.cancel_group(self, "demo")
+            self.query_one(Log).write_line("\n(stopped)")
+            self.status = "stopped"
 
     @work(exclusive=True, group="demo")
     async def _run(self, name: str) -> None:
         log = self.query_one(Log)
         options = {} if self.timeout is None else {"timeout": self.timeout}
+        worker = get_current_worker()
         try:
-            async for line in stream_demo(name, **options):
-                log.write_line(line)
+            async with aclosing(stream_demo(name, **options)) as lines:
+                async for line in lines:
+                    if worker.is_cancelled:  # a cancel can be lost in a readline that just completed
+                        return
+                    log.write_line(line)
         except DemoError as error:
             log.write_line(f"\n{error}")
             self.status = "failed"
-        except asyncio.CancelledError:
-            log.write_line("\n(stopped)")
-            self.status = "stopped"
-            raise
+        except OSError as error:
+            log.write_line(f"\nCannot start the demo: {error.strerror or error}")
+            self.status = "failed"
         else:
             self.status = "finished"

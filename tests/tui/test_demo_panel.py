@@ -1,0 +1,70 @@
+"""d runs the card's demo beside the session, streaming its output, while the session stays usable."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Log, TextArea
+from tui_helpers import study_screen, wait_until
+
+from recall.tui.widgets.demo_panel import DemoPanel
+
+
+def log_text(panel: DemoPanel) -> str:
+    return "\n".join(panel.query_one(Log).lines)
+
+
+async def test_a_demo_streams_into_the_side_panel_while_the_learner_types(make_app):
+    app = make_app(start="study")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await study_screen(pilot, "nn.saturation")
+        await pilot.press("escape", "d")
+        panel = screen.query_one(DemoPanel)
+        assert panel.display and screen.query_one("#side").display
+        await pilot.press("i", "o", "k")  # back into the box, and typing works while the demo runs
+        assert screen.query_one("#explanation", TextArea).text == "ok"
+        await wait_until(pilot, lambda: panel.status == "finished", what="the demo to finish")
+        assert "What this shows" in log_text(panel)
+        assert panel.border_title == "Demo saturation: finished"
+        await pilot.press("escape", "d")  # a finished demo's panel closes
+        assert not panel.display and not screen.query_one("#side").display
+
+
+async def test_the_demo_key_only_applies_to_cards_with_a_demo(make_app):
+    app = make_app(start="study")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await study_screen(pilot, "nn.saturation")
+        await pilot.press("escape", "s")
+        screen = await study_screen(pilot, "nn.softmax")
+        await pilot.press("escape", "d")
+        assert not screen.query_one(DemoPanel).display
+        assert "d" not in {key for key, active in screen.active_bindings.items() if active.enabled}
+
+
+class DemoApp(App[None]):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def compose(self) -> ComposeResult:
+        yield DemoPanel(timeout=self.timeout)
+
+
+async def test_stopping_a_demo_kills_it_and_says_so():
+    app = DemoApp(timeout=60)
+    async with app.run_test() as pilot:
+        panel = app.query_one(DemoPanel)
+        panel.start("network")
+        await wait_until(pilot, lambda: "epoch" in log_text(panel), what="the first lines")
+        panel.stop()
+        assert panel.status == "stopped" and "(stopped)" in log_text(panel)
+        await pilot.pause(2.5)  # longer than the whole demo takes: nothing more arrives
+        assert log_text(panel).endswith("(stopped)")
+
+
+async def test_a_demo_past_its_timeout_is_stopped_with_a_message():
+    app = DemoApp(timeout=0.01)
+    async with app.run_test() as pilot:
+        panel = app.query_one(DemoPanel)
+        panel.start("network")
+        await wait_until(pilot, lambda: panel.status == "failed", what="the timeout")
+        assert "did not finish within" in log_text(panel)
