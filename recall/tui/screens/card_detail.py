@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from recall.store import CardRow
     from recall.tui.app import RecallApp
 
+SHOWN_REVIEWS = 50  # each is a widget with its own Markdown: enough to see the trend, cheap to mount
+
 
 def card_markdown(card: CardRow) -> str:
     schedule = ("never reviewed" if card.is_new else
@@ -94,10 +96,11 @@ class CardDetailScreen(Screen[None]):
             return
         await self.query_one("#card-text", Markdown).update(card_markdown(self.card))
         box = self.query_one("#review-history", Vertical)
-        box.border_title = f"Review history: {plural(len(reviews), 'review')}"
+        box.border_title = f"Review history: {plural(len(reviews), 'review')}" + (
+            f", the newest {SHOWN_REVIEWS} shown" if len(reviews) > SHOWN_REVIEWS else "")
         await box.mount_all(Collapsible(Markdown(review_markdown(review)), title=review_title(review),
                                         collapsed=index > 0)
-                            for index, review in enumerate(reviews))
+                            for index, review in enumerate(reviews[:SHOWN_REVIEWS]))
         self.refresh_bindings()
 
     def action_demo(self) -> None:

@@ -82,11 +82,10 @@ class HistoryScreen(Screen[None]):
         table = DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         table.border_title = "Reviews, newest first  (enter: the card)"
         yield table
-        with Horizontal(id="export-form", classes="panel") as form:
-            form.border_title = "Export every review"
+        with Horizontal(id="export-form"):
             yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format")
             yield Input(id="export-path", placeholder="file to write")
-            yield Button("Export (x)", id="export-button", variant="primary")
+            yield Button("Export all (x)", id="export-button", variant="primary")
         yield Static("", id="export-status", classes="hint")
         yield Footer()
 

@@ -58,10 +58,10 @@ Phase = Literal["loading", "answering", "grading", "graded", "failed", "saving"]
 GRADE_GROUP = Binding.Group("Grade", compact=True)
 HINTS = {
     "loading": "",
-    "answering": "ctrl+j: submit for grading · esc: leave the box, then 0-5 to grade yourself",
-    "grading": "Grading… esc cancels (your text stays)",
-    "graded": "enter: keep the suggested grade · 0-5: your grade · i: edit and ctrl+j to grade again",
-    "failed": "t: retry · o: grade offline · 0-5: grade yourself · i: edit",
+    "answering": "ctrl+j submits · esc leaves the box (then 0-5 grades it yourself)",
+    "grading": "Grading… esc cancels; your text stays",
+    "graded": "enter keeps the suggested grade · 0-5 another · i edits, then ctrl+j regrades",
+    "failed": "t retries · o grades offline · 0-5 grades it yourself · i edits",
     "saving": "Saving…",
 }
 
@@ -287,8 +287,7 @@ class StudyScreen(Screen[None]):
             self.verdict = None
             self.query_one(GradeBar).verdict = None
             self.phase = "answering"
-            self.query_one(GradeBar).hint = ("Changed since grading: ctrl+j grades it again; "
-                                             "esc, then 0-5 grades it yourself")
+            self.query_one(GradeBar).hint = "Changed since grading: ctrl+j regrades · esc, then 0-5 grades it yourself"
 
     async def save_draft_now(self) -> None:
         """Write the explanation to the store if it changed since it was last written."""
@@ -352,15 +351,22 @@ class StudyScreen(Screen[None]):
             self.show_failure("Grading failed unexpectedly", f"{type(error).__name__}: {error}", True)
             return
         await stream.stop()
-        feedback_box = self.query_one("#feedback-box", VerticalScroll)
-        feedback_box.anchor(False)
-        feedback_box.call_after_refresh(feedback_box.scroll_end, animate=False)
+        self._settle_feedback()
         self.verdict = verdict
         self.query_one(GradeBar).verdict = verdict
         self.phase = "graded"
 
+    def _settle_feedback(self) -> None:
+        """Stop following the stream and show the end of the feedback once it has been laid out. `force`:
+        an anchored container whose content is shorter than it is left scrolled to a negative offset
+        (Textual 8.2), and only a forced scroll puts it back."""
+        feedback_box = self.query_one("#feedback-box", VerticalScroll)
+        feedback_box.anchor(False)
+        feedback_box.scroll_end(animate=False, force=True)
+
     def show_failure(self, title: str, message: str, retryable: bool) -> None:
         self.query_one(GradingFailure).show(title, message, retryable)
+        self._settle_feedback()
         self.phase = "failed"
         self.query_one("#retry", Button).focus()
 

@@ -15,10 +15,12 @@ from recall.grading.base import Verdict
 GRADE_MEANINGS = ("forgot", "wrong", "almost", "hard", "good", "easy")
 PASSING = 3
 KEY_POINT_MARKS = (("covered", "✔"), ("partial", "◐"), ("missing", "✘"))
+WIDE_ENOUGH_FOR_WORDS = 100
 
 
 class GradeBar(Widget):
-    """`verdict` is the grader's, or None before there is one; `hint` says what the keys do now."""
+    """`verdict` is the grader's, or None before there is one; `hint` says what the keys do now. Narrow,
+    the key-point tally is marks and counts only (✔ covered, ◐ partial, ✘ missing)."""
 
     DEFAULT_CSS = """
     GradeBar { height: auto; padding: 0 1; background: $boost; }
@@ -38,21 +40,21 @@ class GradeBar(Widget):
 
     def render(self) -> Text:
         suggested = self.verdict.suggested_quality if self.verdict else None
+        wide = self.size.width >= WIDE_ENOUGH_FOR_WORDS
         text = Text()
-        text.append("Grade", style="bold")
         for quality, meaning in enumerate(GRADE_MEANINGS):
             if quality == suggested:
                 part = "grade-bar--suggested"
             else:
                 part = "grade-bar--pass" if quality >= PASSING else "grade-bar--fail"
-            text.append(" ")
             text.append(f"{quality} {meaning}", style=self.get_component_rich_style(part))
+            text.append(" ")
         if self.verdict is not None:
-            text.append(f"   suggested {suggested} ·", style="bold")
+            text.append(f"  suggested {suggested} ·", style="bold")
             tally = Counter(result.status for result in self.verdict.key_points)
             for status, mark in KEY_POINT_MARKS:
-                text.append(f" {mark} {tally[status]} {status}",
-                            style=self.get_component_rich_style(f"grade-bar--{status}"))
+                label = f" {mark} {tally[status]} {status}" if wide else f" {mark}{tally[status]}"
+                text.append(label, style=self.get_component_rich_style(f"grade-bar--{status}"))
         if self.hint:
             text.append(f"\n{self.hint}", style=self.get_component_rich_style("grade-bar--hint"))
         return text

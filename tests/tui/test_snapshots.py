@@ -1,0 +1,149 @@
+"""Screenshots of every screen, compared with the accepted ones in __snapshots__ (pytest-textual-snapshot).
+
+The day, the clock and the time zone are pinned and the history is seeded the same way each time, so the
+pictures are exact. After a deliberate change, look at the new pictures and accept them with
+`pytest tests/tui/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fake_messages_api import ErrorReply
+from textual.widgets import Collapsible, DataTable, TextArea
+from tui_helpers import MORNING, TODAY, study_screen, wait_for_phase, wait_until, write_explanation
+
+from recall.deck import load_decks
+from recall.store import ReviewInput, Store
+from recall.tui.widgets.stat_tile import StatTile
+
+EXPLANATION = ("When the weighted input z is large, the sigmoid is flat, so its derivative is tiny and the "
+               "weight updates are tiny: the neuron learns slowly.")
+
+
+@pytest.fixture
+def seeded(db_path, small_deck) -> None:
+    """Eight weeks of reviews in a fixed pattern: the heatmap, the charts and the history have content."""
+    cards = ("nn.saturation", "nn.softmax", "nn.overfitting")
+    with Store(db_path) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+        for days_ago in range(56, 0, -1):
+            if days_ago % 4 == 3:
+                continue
+            for repeat in range(days_ago % 3 + 1):
+                card = cards[(days_ago + repeat) % 3]
+                store.record_review(
+                    ReviewInput(card, 2 + (days_ago + repeat) % 4, suggested_quality=3, grader="offline",
+                                answer=f"An explanation of {card}, {days_ago} days ago.",
+                                feedback="Two of two key points covered.\n\n**Suggested grade: 3**"),
+                    TODAY - timedelta(days=days_ago), MORNING - timedelta(days=days_ago, minutes=repeat))
+
+
+def calm(app) -> None:  # noqa: ANN001
+    """No blinking cursor and no notifications in the picture."""
+    for editor in app.screen.query(TextArea):
+        editor.cursor_blink = False
+    app.clear_notifications()
+
+
+async def dashboard_loaded(pilot) -> None:  # noqa: ANN001
+    def loaded() -> bool:
+        streak = pilot.app.screen.query("#streak").results(StatTile)
+        return any(tile.value is not None for tile in streak)
+
+    await wait_until(pilot, loaded, what="the dashboard's numbers")
+
+
+def test_dashboard(snap_compare, make_app, seeded):
+    assert snap_compare(make_app(), run_before=dashboard_loaded)
+
+
+def test_dashboard_light_theme_at_200x50(snap_compare, make_app, seeded):
+    assert snap_compare(make_app(theme="textual-light"), run_before=dashboard_loaded, terminal_size=(200, 50))
+
+
+def test_study_typing(snap_compare, make_app):
+    async def type_explanation(pilot) -> None:  # noqa: ANN001
+        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
+        calm(pilot.app)
+
+    assert snap_compare(make_app(start="study"), run_before=type_explanation)
+
+
+def test_study_graded_with_the_reference_at_200x50(snap_compare, make_app):
+    async def grade(pilot) -> None:  # noqa: ANN001
+        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
+        await pilot.press("ctrl+j")
+        await wait_for_phase(pilot, "graded")
+        await pilot.press("r")
+        calm(pilot.app)
+
+    assert snap_compare(make_app(start="study"), run_before=grade, terminal_size=(200, 50))
+
+
+def test_study_graded_at_80x24(snap_compare, make_app):
+    async def grade(pilot) -> None:  # noqa: ANN001
+        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
+        await pilot.press("ctrl+j")
+        await wait_for_phase(pilot, "graded")
+        calm(pilot.app)
+
+    assert snap_compare(make_app(start="study"), run_before=grade)
+
+
+def test_study_grading_failed(snap_compare, make_app, api, claude_settings):
+    api.script(ErrorReply(401, "authentication_error", "invalid x-api-key"))
+
+    async def fail(pilot) -> None:  # noqa: ANN001
+        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
+        await pilot.press("ctrl+j")
+        await wait_for_phase(pilot, "failed")
+        calm(pilot.app)
+
+    assert snap_compare(make_app(start="study", **claude_settings), run_before=fail, terminal_size=(100, 30))
+
+
+def test_summary(snap_compare, make_app):
+    async def study_three_cards(pilot) -> None:  # noqa: ANN001
+        for card_id, grade in (("nn.saturation", "5"), ("nn.softmax", "4"), ("nn.overfitting", "3"),
+                               ("nn.overfitting", "4")):
+            await study_screen(pilot, card_id)
+            await pilot.press("escape", grade)
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "SummaryScreen", what="the summary")
+        calm(pilot.app)
+
+    assert snap_compare(make_app(start="study"), run_before=study_three_cards)
+
+
+def test_browse(snap_compare, make_app, seeded):
+    async def browse(pilot) -> None:  # noqa: ANN001
+        await pilot.press("b")
+        await wait_until(pilot, lambda: pilot.app.screen.query(DataTable) and
+                         pilot.app.screen.query_one(DataTable).row_count == 3, what="the cards")
+
+    assert snap_compare(make_app(), run_before=browse, terminal_size=(100, 24))
+
+
+def test_card_detail(snap_compare, make_app, seeded):
+    async def detail(pilot) -> None:  # noqa: ANN001
+        await pilot.press("b")
+        await wait_until(pilot, lambda: pilot.app.screen.query(DataTable) and
+                         pilot.app.screen.query_one(DataTable).row_count == 3, what="the cards")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pilot.app.screen.query(Collapsible), what="the review history")
+
+    assert snap_compare(make_app(), run_before=detail, terminal_size=(100, 40))
+
+
+def test_history(snap_compare, make_app, seeded):
+    async def history(pilot) -> None:  # noqa: ANN001
+        await pilot.press("h")
+        await wait_until(pilot, lambda: pilot.app.screen.query(DataTable) and
+                         pilot.app.screen.query_one(DataTable).row_count > 0, what="the reviews")
+
+    assert snap_compare(make_app(), run_before=history)
+
+
+def test_help(snap_compare, make_app):
+    assert snap_compare(make_app(), press=["question_mark"], run_before=dashboard_loaded)
