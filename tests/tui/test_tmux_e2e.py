@@ -1,0 +1,118 @@
+"""The real `recall` in a real terminal (tmux): type an explanation, submit it with ctrl+j, grade it; and
+hand the terminal to $EDITOR and back. Offline grading (no API key in the environment)."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recall.store import Store
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+EXPLANATION = ("When the weighted input z is large the sigmoid is flat, so its derivative is tiny and the "
+               "weight updates are tiny: the neuron learns slowly.")
+
+
+class Terminal:
+    """A private tmux server running one command in a fixed-size window."""
+
+    def __init__(self, name: str, command: list[str], width: int = 100, height: int = 30) -> None:
+        self.name = name
+        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "recall", "-x", str(width), "-y", str(height),
+                   "-e", "TEXTUAL_ANIMATIONS=none", shlex.join(command))
+
+    def _tmux(self, *arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.name, *arguments], capture_output=True, text=True, timeout=10)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "recall", "-l", text)
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self._tmux("send-keys", "-t", "recall", key)
+            if key == "Escape":
+                time.sleep(0.15)  # so the terminal does not read it as the start of an escape sequence
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "recall").stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen:\n{self.screen()}")
+
+    def wait_for_exit(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self._tmux("has-session", "-t", "recall").returncode == 0:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"recall did not exit; the screen:\n{self.screen()}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path):
+    """Starts `recall ARGS...` in tmux; the server is killed afterwards whatever happened."""
+    opened: list[Terminal] = []
+
+    def start(*arguments: str) -> Terminal:
+        opened.append(Terminal(f"recall-test-{tmp_path.name}", [sys.executable, "-m", "recall", *arguments]))
+        return opened[-1]
+
+    yield start
+    for each in opened:
+        each.close()
+
+
+def test_type_an_explanation_submit_it_with_ctrl_j_and_grade_it(terminal, tmp_path, small_deck):
+    db = tmp_path / "recall.db"
+    term = terminal("study", "--db", str(db), "--cards", str(small_deck))
+    term.wait_for("Card 1 of 3")
+    term.wait_for("ctrl+j submits")
+    term.type(EXPLANATION)
+    term.wait_for("weight updates are tiny")
+    term.press("C-j")
+    screen = term.wait_for("suggested 5")
+    assert "Offline check" in screen
+    term.press("Enter")
+    term.wait_for("Card 2 of 3")
+    term.press("C-q")
+    term.wait_for_exit()
+    with Store(db) as store:
+        [review] = store.reviews_for_card("nn.saturation")
+    assert (review["quality"], review["suggested_quality"], review["grader"]) == (5, 5, "offline")
+    assert review["answer"] == EXPLANATION
+
+
+EDITOR_SCRIPT = """\
+import sys
+from pathlib import Path
+deck = Path(sys.argv[1])
+deck.write_text(deck.read_text().replace("What is a saturated sigmoid neuron?", "What is saturation? (edited)"))
+"""
+
+
+def test_e_hands_the_terminal_to_the_editor_and_reloads_the_deck(terminal, tmp_path, small_deck, monkeypatch):
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    term = terminal("study", "--db", str(tmp_path / "recall.db"), "--cards", str(small_deck))
+    term.wait_for("ctrl+j submits")
+    term.press("Escape", "e")
+    term.wait_for("What is saturation? (edited)")
+    assert "What is saturation? (edited)" in small_deck.read_text()
+    term.press("C-q")
+    term.wait_for_exit()
