@@ -96,7 +96,8 @@ class RecallApp(App[None]):
             self.theme = DARK_THEME
         if self.start == "study":
             self.action_study()
-        self.open_store()
+        # After the first frame: the store thread's imports would compete with it for the GIL.
+        self.call_after_refresh(self.open_store)
 
     @work(group="store")
     async def open_store(self) -> None:

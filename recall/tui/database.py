@@ -38,6 +38,10 @@ def open_and_sync(settings: Settings) -> tuple[Store, OpenReport]:
     """Open the database and make its cards match the deck files."""
     from recall.store import Store
 
+    # Syncing without a deck that was named but is missing (a typo) would retire all of its cards.
+    missing = [path for path in settings.card_paths if not path.exists()]
+    if missing:
+        raise DatabaseError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
     store = Store(settings.db_path)
     try:
         problems = sync_decks(store, settings)
@@ -49,13 +53,10 @@ def open_and_sync(settings: Settings) -> tuple[Store, OpenReport]:
 
 
 def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
-    """Load the deck files into the store (at start, and after the user edited one); returns the
-    problems found, each naming its file and card."""
-    from recall.deck import load_decks
-
-    decks = load_decks(list(settings.card_paths))
-    store.sync_cards(decks.cards)
-    return tuple(str(problem) for problem in decks.errors)
+    """Bring the store up to date with the deck files (at start, and after the user edited one; only
+    changed files are parsed); returns the errors found, each naming its file and card."""
+    synced = store.sync_decks(settings.card_paths)
+    return tuple(str(problem) for problem in synced.problems if problem.severity == "error")
 
 
 def _translating_store_errors(work: Callable[[], Result]) -> Result:

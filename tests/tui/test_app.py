@@ -172,3 +172,13 @@ def test_the_first_frame_comes_before_anthropic_numpy_or_the_store_are_imported(
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["first_frame"] == []
     assert "anthropic" not in seen["dashboard_loaded"] and "recall.store" in seen["dashboard_loaded"]
+
+
+async def test_a_missing_deck_path_stops_the_app_before_any_card_is_retired(make_app, db_path, small_deck, tmp_path):
+    with Store(db_path) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+    app = make_app(card_paths=(tmp_path / "typo.toml",))
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: app.return_code == 1, what="the app to stop")
+    with Store(db_path) as store:
+        assert len(store.cards()) == 3
