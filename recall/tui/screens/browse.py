@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from recall.tui.app import RecallApp
 
 SEARCH_DELAY_S = 0.2
+FILL_BATCH = 250
 PROMPT_WIDTH = 48
 
 
@@ -97,20 +99,25 @@ class BrowseScreen(Screen[None]):
                 decks.value = self.initial_deck
         self.apply_filters()
 
-    def apply_filters(self) -> None:
+    @work(exclusive=True, group="filter")
+    async def apply_filters(self) -> None:
+        """Fill the table with the matching cards, a batch at a time so that keys and frames get through
+        while ten thousand rows go in; a newer search cancels this one at its next batch."""
         words = self.query_one("#search", Input).value.lower().split()
         deck = self.query_one("#deck-filter", Select).value
         tag = self.query_one("#tag-filter", Select).value
         deck = None if deck is Select.NULL else deck
         tag = None if tag is Select.NULL else tag
         shown = [card for card in self.all_cards if matches(card, words, deck, tag)]
-        table = self.query_one(DataTable)
-        table.clear()
-        for card in shown:
-            table.add_row(*card_cells(card), key=card.id)
         self.query_one("#browse-count", Static).update(
             f"{len(shown)} of {len(self.all_cards)} cards" + ("" if len(shown) == len(self.all_cards) else
                                                               " match"))
+        table = self.query_one(DataTable)
+        table.clear()
+        for start in range(0, len(shown), FILL_BATCH):
+            for card in shown[start:start + FILL_BATCH]:
+                table.add_row(*card_cells(card), key=card.id)
+            await asyncio.sleep(0)
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
