@@ -26,14 +26,20 @@ async def submit(pilot, screen) -> None:  # noqa: ANN001
     await pilot.press("ctrl+j")
 
 
+async def failed_submission(pilot):  # noqa: ANN001, ANN201 - StudyScreen
+    """Explain the first card, submit it, and wait until grading has failed."""
+    screen = await study_screen(pilot, "nn.saturation")
+    await submit(pilot, screen)
+    await wait_for_phase(pilot, "failed")
+    return screen
+
+
 async def test_an_error_mid_stream_shows_the_message_and_retry_grades(make_app, claude_settings, api, db_path):
     api.script(StreamedReply.json(GOOD_REPLY, error_after=3),  # the API's `event: error`, overloaded
                StreamedReply.json(GOOD_REPLY))
     app = make_app(start="study", **claude_settings)
     async with app.run_test(size=(100, 36)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
-        await submit(pilot, screen)
-        await wait_for_phase(pilot, "failed")
+        screen = await failed_submission(pilot)
         assert "overloaded" in failure_message(screen)
         assert screen.query_one("#failure").display
         assert screen.query_one("#explanation", TextArea).text == ANSWER
@@ -53,9 +59,7 @@ async def test_a_rejected_key_can_be_graded_offline_instead(make_app, claude_set
     api.script(ErrorReply(401, "authentication_error", "invalid x-api-key"))
     app = make_app(start="study", **claude_settings)
     async with app.run_test(size=(100, 36)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
-        await submit(pilot, screen)
-        await wait_for_phase(pilot, "failed")
+        screen = await failed_submission(pilot)
         assert "The API key was rejected (401)" in failure_message(screen)
         await pilot.press("o")
         await wait_for_phase(pilot, "graded")
@@ -73,9 +77,7 @@ async def test_after_a_failure_the_learner_can_grade_themselves(make_app, claude
     api.script(ErrorReply(404, "not_found_error", "model: claude-haiku-5-5"))
     app = make_app(start="study", **claude_settings)
     async with app.run_test(size=(100, 36)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
-        await submit(pilot, screen)
-        await wait_for_phase(pilot, "failed")
+        screen = await failed_submission(pilot)
         assert "claude-haiku-5-5 was not found" in failure_message(screen)
         await pilot.press("3")
         await study_screen(pilot, "nn.softmax")

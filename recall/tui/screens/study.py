@@ -68,9 +68,11 @@ HINTS = {
 
 def start_session(store: Store, today: date, new_per_day: int,
                   clock: Callable[[], datetime] | None) -> StudySession:
+    """Today's session; its reviews are stamped by `clock` (the app's, in tests) or the real one."""
+    from recall.store import utc_now
     from recall.study import StudySession
 
-    return StudySession.start(store, today, new_per_day, *([clock] if clock else []))
+    return StudySession.start(store, today, new_per_day, clock or utc_now)
 
 
 def editor_command() -> list[str] | None:
@@ -291,9 +293,7 @@ class StudyScreen(Screen[None]):
 
     async def save_draft_now(self) -> None:
         """Write the explanation to the store if it changed since it was last written."""
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
+        self._stop_autosave()
         text = self.read_explanation()
         if self.card is None or text == self._saved_text:
             return
@@ -302,6 +302,13 @@ class StudyScreen(Screen[None]):
             await self.app.database.query(lambda store, card_id: store.save_draft(card_id, text), self.card.id)
         except DatabaseError as error:
             self.notify(str(error), title="Your draft was not saved", severity="error")
+
+    def _stop_autosave(self) -> None:
+        """Cancel a pending autosave (also before a grade: it clears the card's draft in the store, and
+        a late autosave would bring it back)."""
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
 
     async def on_unmount(self) -> None:
         """Leaving the session or quitting the app: keep what was typed."""
@@ -413,20 +420,14 @@ class StudyScreen(Screen[None]):
         else:
             outcome = f"next review in {plural(record.interval, 'day')}, {record.due:%a %d %b}"
         self.notify(f"{self.card.id}: grade {quality}, {outcome}.", timeout=4)
-        self._saved_text = ""
         await self.show_current()
-
-    def _stop_autosave(self) -> None:
-        """A grade clears the card's draft in the store; a pending autosave must not bring it back."""
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
 
     @work(group="session")
     async def action_skip(self) -> None:
         assert self.session is not None
+        self.phase = "saving"
         await self.save_draft_now()
-        await self.app.database.run(self.session.skip)
+        await self.app.database.run(self.session.skip)  # no store write: the card just stays due
         self.notify("Skipped: the card stays due for another session.", timeout=3)
         await self.show_current()
 
