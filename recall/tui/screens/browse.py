@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_S = 0.2
 FILL_BATCH = 250
-PROMPT_WIDTH = 48
+PROMPT_WIDTH = 40
 
 
 def matches(card: CardRow, words: list[str], deck: str | None, tag: str | None) -> bool:
