@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -415,20 +415,20 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _back_up(self, version: int) -> Path:
-        """A consistent copy of the database at `version`, beside it, never over an earlier copy."""
+        """A consistent copy of the database at `version`, beside it, never over an earlier copy. It is
+        read through a second connection: this one holds the write lock (so nothing changes meanwhile),
+        and SQLite's backup cannot read from a connection inside a write transaction."""
         backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
         copies = 1
         while backup.exists():
             copies += 1
             backup = self.path.with_name(f"{self.path.name}.v{version}.{copies}.bak")
-        target = sqlite3.connect(str(backup))
-        try:
-            self.conn.backup(target)
-        except BaseException:
-            target.close()
-            backup.unlink(missing_ok=True)
-            raise
-        target.close()
+        with closing(sqlite3.connect(str(self.path))) as source, closing(sqlite3.connect(str(backup))) as target:
+            try:
+                source.backup(target)
+            except BaseException:
+                backup.unlink(missing_ok=True)
+                raise
         return backup
 
     @contextmanager
