@@ -335,12 +335,12 @@ class TestKills:
             pytest.skip("tmux is not installed")
         app = TmuxApp(tmp_path, recall_command(tmp_path, db, decks, "study"))
         try:
-            app.wait_for("saturated sigmoid")
+            app.wait_for("saturated sigmoid", EDITOR_READY)
             app.type("the derivative is tiny so the neuron learns slowly")
             app.keys("C-j")
             app.wait_for("0-5: your grade")
             app.keys("4")
-            app.wait_for("softmax layer")
+            app.wait_for("softmax layer", EDITOR_READY)
             app.type("exponentials over their sum")
             wait_until(lambda: drafts(db) == [(DECK_CARDS[1], "exponentials over their sum")])
             os.kill(app.pid(), signal.SIGKILL)
@@ -368,6 +368,11 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
+# The footer offers this once the explanation box has the focus, which the study screen gives it only
+# after loading the card's draft: keys typed before that would be lost or taken as commands.
+EDITOR_READY = "Leave box"
+
+
 class TmuxApp:
     """The study app in a private tmux server, driven by keys and read from the screen."""
 
@@ -380,8 +385,8 @@ class TmuxApp:
     def screen(self) -> str:
         return subprocess.run([*self.server, "capture-pane", "-p"], capture_output=True, text=True).stdout
 
-    def wait_for(self, text: str) -> None:
-        wait_until(lambda: text in self.screen())
+    def wait_for(self, *texts: str) -> None:
+        wait_until(lambda: all(text in self.screen() for text in texts))
 
     def type(self, text: str) -> None:
         subprocess.run([*self.server, "send-keys", "-l", text], check=True)
