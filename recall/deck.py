@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -150,6 +149,8 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
 def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[Problem]]:
     """One deck file (`data`: its bytes, when the caller has read them already). Any error in the file
     skips the whole file, so a deck is never half-loaded."""
+    import tomllib  # here, not at the top: a start whose decks are unchanged parses none of them
+
     if data is None:
         try:
             data = path.read_bytes()
