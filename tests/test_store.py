@@ -315,9 +315,6 @@ class TestForeignFiles:
             Store(path)
         assert path.read_bytes() == content
 
-    @pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired,
-                       reason="store bug: _migrate backs up with conn.backup() inside its own BEGIN IMMEDIATE, "
-                              "which SQLite answers with SQLITE_LOCKED and Python's backup loop retries forever")
     def test_a_version_1_database_is_migrated_with_a_backup(self, tmp_path):
         path = tmp_path / "old.db"
         with sqlite_utils.Database(path) as old:
