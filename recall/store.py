@@ -13,7 +13,6 @@ No clock is read here except `utc_now()` as a default, so tests pass their own t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from nn import DEMOS
 from recall import __version__
-from recall.deck import Card, Problem, claim_ids, deck_files, parse_deck
+from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck
 from recall.sm2 import INITIAL_EASINESS_CENTI, PASSING_QUALITY, Sm2State, review
 
 if TYPE_CHECKING:
@@ -502,7 +501,7 @@ class Store:
             data = path.read_bytes()
         except OSError:
             return _Scan(path, stat.st_size, None, None, *parse_deck(path))
-        content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
+        content_hash = digest(data)
         if usable and remembered.content_hash == content_hash:
             return _Scan(path, stat.st_size, trusted_mtime, content_hash, None, [])
         return _Scan(path, stat.st_size, trusted_mtime, content_hash, *parse_deck(path, data))
