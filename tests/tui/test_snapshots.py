@@ -40,11 +40,22 @@ def seeded(db_path, small_deck) -> None:
                     TODAY - timedelta(days=days_ago), MORNING - timedelta(days=days_ago, minutes=repeat))
 
 
-def calm(app) -> None:  # noqa: ANN001
-    """No blinking cursor and no notifications in the picture."""
-    for editor in app.screen.query(TextArea):
+SETTLE_S = 0.3  # tables size their columns, and the feedback scrolls, on the next idle moments
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    """No blinking cursor and no notifications in the picture, and the last layout done."""
+    for editor in pilot.app.screen.query(TextArea):
         editor.cursor_blink = False
-    app.clear_notifications()
+    pilot.app.clear_notifications()
+    await pilot.pause(SETTLE_S)
+
+
+async def graded(pilot) -> None:  # noqa: ANN001
+    """Submit the first card's explanation and wait for the verdict."""
+    write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
+    await pilot.press("ctrl+j")
+    await wait_for_phase(pilot, "graded")
 
 
 async def dashboard_loaded(pilot) -> None:  # noqa: ANN001
@@ -53,6 +64,7 @@ async def dashboard_loaded(pilot) -> None:  # noqa: ANN001
         return any(tile.value is not None for tile in streak)
 
     await wait_until(pilot, loaded, what="the dashboard's numbers")
+    await settle(pilot)
 
 
 def test_dashboard(snap_compare, make_app, seeded):
@@ -66,28 +78,24 @@ def test_dashboard_light_theme_at_200x50(snap_compare, make_app, seeded):
 def test_study_typing(snap_compare, make_app):
     async def type_explanation(pilot) -> None:  # noqa: ANN001
         write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
-        calm(pilot.app)
+        await settle(pilot)
 
     assert snap_compare(make_app(start="study"), run_before=type_explanation)
 
 
 def test_study_graded_with_the_reference_at_200x50(snap_compare, make_app):
-    async def grade(pilot) -> None:  # noqa: ANN001
-        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
-        await pilot.press("ctrl+j")
-        await wait_for_phase(pilot, "graded")
+    async def grade_and_show_the_answer(pilot) -> None:  # noqa: ANN001
+        await graded(pilot)
         await pilot.press("r")
-        calm(pilot.app)
+        await settle(pilot)
 
-    assert snap_compare(make_app(start="study"), run_before=grade, terminal_size=(200, 50))
+    assert snap_compare(make_app(start="study"), run_before=grade_and_show_the_answer, terminal_size=(200, 50))
 
 
 def test_study_graded_at_80x24(snap_compare, make_app):
     async def grade(pilot) -> None:  # noqa: ANN001
-        write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
-        await pilot.press("ctrl+j")
-        await wait_for_phase(pilot, "graded")
-        calm(pilot.app)
+        await graded(pilot)
+        await settle(pilot)
 
     assert snap_compare(make_app(start="study"), run_before=grade)
 
@@ -99,7 +107,7 @@ def test_study_grading_failed(snap_compare, make_app, api, claude_settings):
         write_explanation(await study_screen(pilot, "nn.saturation"), EXPLANATION)
         await pilot.press("ctrl+j")
         await wait_for_phase(pilot, "failed")
-        calm(pilot.app)
+        await settle(pilot)
 
     assert snap_compare(make_app(start="study", **claude_settings), run_before=fail, terminal_size=(100, 30))
 
@@ -111,7 +119,7 @@ def test_summary(snap_compare, make_app):
             await study_screen(pilot, card_id)
             await pilot.press("escape", grade)
         await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "SummaryScreen", what="the summary")
-        calm(pilot.app)
+        await settle(pilot)
 
     assert snap_compare(make_app(start="study"), run_before=study_three_cards)
 
@@ -121,6 +129,7 @@ def test_browse(snap_compare, make_app, seeded):
         await pilot.press("b")
         await wait_until(pilot, lambda: pilot.app.screen.query(DataTable) and
                          pilot.app.screen.query_one(DataTable).row_count == 3, what="the cards")
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=browse, terminal_size=(100, 24))
 
@@ -132,6 +141,7 @@ def test_card_detail(snap_compare, make_app, seeded):
                          pilot.app.screen.query_one(DataTable).row_count == 3, what="the cards")
         await pilot.press("enter")
         await wait_until(pilot, lambda: pilot.app.screen.query(Collapsible), what="the review history")
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=detail, terminal_size=(100, 40))
 
@@ -141,6 +151,10 @@ def test_history(snap_compare, make_app, seeded):
         await pilot.press("h")
         await wait_until(pilot, lambda: pilot.app.screen.query(DataTable) and
                          pilot.app.screen.query_one(DataTable).row_count > 0, what="the reviews")
+        table = pilot.app.screen.query_one(DataTable)
+        await wait_until(pilot, lambda: table.ordered_columns[0].content_width >= len("2026-11-27 08:59"),
+                         what="the table to size its columns")
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=history)
 

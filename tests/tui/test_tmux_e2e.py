@@ -81,7 +81,7 @@ def test_type_an_explanation_submit_it_with_ctrl_j_and_grade_it(terminal, tmp_pa
     db = tmp_path / "recall.db"
     term = terminal("study", "--db", str(db), "--cards", str(small_deck))
     term.wait_for("Card 1 of 3")
-    term.wait_for("ctrl+j submits")
+    term.wait_for("ctrl+j: submit")
     term.type(EXPLANATION)
     term.wait_for("weight updates are tiny")
     term.press("C-j")
@@ -110,8 +110,10 @@ def test_e_hands_the_terminal_to_the_editor_and_reloads_the_deck(terminal, tmp_p
     editor.write_text(EDITOR_SCRIPT)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     term = terminal("study", "--db", str(tmp_path / "recall.db"), "--cards", str(small_deck))
-    term.wait_for("ctrl+j submits")
-    term.press("Escape", "e")
+    term.wait_for("ctrl+j: submit")
+    term.press("Escape")
+    term.wait_for("esc Dashboard")  # out of the box; a quick "e" after esc would read as alt+e
+    term.press("e")
     term.wait_for("What is saturation? (edited)")
     assert "What is saturation? (edited)" in small_deck.read_text()
     term.press("C-q")

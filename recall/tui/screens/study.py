@@ -56,12 +56,12 @@ STUDY_FLOW = """\
 AUTOSAVE_DELAY_S = 0.5
 Phase = Literal["loading", "answering", "grading", "graded", "failed", "saving"]
 GRADE_GROUP = Binding.Group("Grade", compact=True)
-HINTS = {
+HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feedback is in
     "loading": "",
-    "answering": "ctrl+j submits · esc leaves the box (then 0-5 grades it yourself)",
-    "grading": "Grading… esc cancels; your text stays",
-    "graded": "enter keeps the suggested grade · 0-5 another · i edits, then ctrl+j regrades",
-    "failed": "t retries · o grades offline · 0-5 grades it yourself · i edits",
+    "answering": "ctrl+j: submit · esc: leave the box, then 0-5: grade it yourself",
+    "grading": "Grading… esc: cancel (your text stays)",
+    "graded": "enter: keep the suggested grade · 0-5: your grade · i: edit, ctrl+j: regrade",
+    "failed": "t: retry · o: grade offline · 0-5: your grade · i: edit",
     "saving": "Saving…",
 }
 
@@ -289,7 +289,7 @@ class StudyScreen(Screen[None]):
             self.verdict = None
             self.query_one(GradeBar).verdict = None
             self.phase = "answering"
-            self.query_one(GradeBar).hint = "Changed since grading: ctrl+j regrades · esc, then 0-5 grades it yourself"
+            self.query_one(GradeBar).hint = "Changed since grading · ctrl+j: regrade · esc, then 0-5: your grade"
 
     async def save_draft_now(self) -> None:
         """Write the explanation to the store if it changed since it was last written."""
@@ -358,24 +358,26 @@ class StudyScreen(Screen[None]):
             self.show_failure("Grading failed unexpectedly", f"{type(error).__name__}: {error}", True)
             return
         await stream.stop()
-        self._settle_feedback()
         self.verdict = verdict
         self.query_one(GradeBar).verdict = verdict
         self.phase = "graded"
+        self._stop_following_the_stream()
 
-    def _settle_feedback(self) -> None:
-        """Stop following the stream and show the end of the feedback once it has been laid out. `force`:
-        an anchored container whose content is shorter than it is left scrolled to a negative offset
-        (Textual 8.2), and only a forced scroll puts it back."""
+    def _stop_following_the_stream(self) -> None:
+        """Show the feedback from its top once it is complete: the corrected explanation is what to read
+        next, and the grade bar below already shows the grade and the key points. (Also undoes the
+        negative offset Textual 8.2 leaves on an anchored container whose content is shorter than it.)"""
         feedback_box = self.query_one("#feedback-box", VerticalScroll)
         feedback_box.anchor(False)
-        feedback_box.scroll_end(animate=False, force=True)
+        feedback_box.scroll_home(animate=False, force=True)
 
     def show_failure(self, title: str, message: str, retryable: bool) -> None:
-        self.query_one(GradingFailure).show(title, message, retryable)
-        self._settle_feedback()
+        """The failure panel below whatever feedback had arrived, scrolled into view, its retry focused."""
+        failure = self.query_one(GradingFailure)
+        failure.show(title, message, retryable)
         self.phase = "failed"
-        self.query_one("#retry", Button).focus()
+        self._stop_following_the_stream()
+        self.query_one("#retry", Button).focus()  # focusing scrolls the panel into view
 
     def action_cancel_grading(self) -> None:
         self.workers.cancel_group(self, "grading")
