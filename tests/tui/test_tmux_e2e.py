@@ -25,8 +25,9 @@ class Terminal:
 
     def __init__(self, name: str, command: list[str], width: int = 100, height: int = 30) -> None:
         self.name = name
+        # The pane's shell can export COLUMNS/LINES of 80x24, which Textual would prefer to the pane's size.
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "recall", "-x", str(width), "-y", str(height),
-                   "-e", "TEXTUAL_ANIMATIONS=none", shlex.join(command))
+                   "-e", "TEXTUAL_ANIMATIONS=none", shlex.join(["env", "-u", "COLUMNS", "-u", "LINES", *command]))
 
     def _tmux(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.name, *arguments], capture_output=True, text=True, timeout=10)
@@ -81,7 +82,7 @@ def test_type_an_explanation_submit_it_with_ctrl_j_and_grade_it(terminal, tmp_pa
     db = tmp_path / "recall.db"
     term = terminal("study", "--db", str(db), "--cards", str(small_deck))
     term.wait_for("Card 1 of 3")
-    term.wait_for("ctrl+j: submit")
+    term.wait_for("esc: leave the box")  # the hint shows once the card is ready
     term.type(EXPLANATION)
     term.wait_for("weight updates are tiny")
     term.press("C-j")
@@ -110,7 +111,7 @@ def test_e_hands_the_terminal_to_the_editor_and_reloads_the_deck(terminal, tmp_p
     editor.write_text(EDITOR_SCRIPT)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     term = terminal("study", "--db", str(tmp_path / "recall.db"), "--cards", str(small_deck))
-    term.wait_for("ctrl+j: submit")
+    term.wait_for("esc: leave the box")  # the hint shows once the card is ready
     term.press("Escape")
     term.wait_for("esc Dashboard")  # out of the box; a quick "e" after esc would read as alt+e
     term.press("e")

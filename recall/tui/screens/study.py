@@ -241,8 +241,9 @@ class StudyScreen(Screen[None]):
             draft = None
         self.load_explanation(draft or "")
         self.shown_at = time.monotonic()
-        self.phase = "answering"
+        # Focus first: focusing is queued, and a key pressed once the hint shows must come after it.
         self.query_one("#explanation", TextArea).focus()
+        self.phase = "answering"
 
     def show_card_text(self) -> None:
         assert self.session is not None and self.card is not None and self.item is not None
