@@ -157,7 +157,9 @@ def context(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config
 
 
 def emit_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    # Indented for a person at a terminal; compact for programs (json's indenting encoder is ~5x slower).
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
 
 
 @click.group(cls=RecallGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from recall.grading.base import Verdict
 from recall.store import CardRow, ReviewInput, ReviewRecord, Store, utc_now
+
+if TYPE_CHECKING:  # importing recall.grading at run time would load numpy on every start
+    from recall.grading.base import Verdict
 
 DRILL_PASS_QUALITY = 4  # SM-2 step 7: repeat the day's cards until each gets at least this
 

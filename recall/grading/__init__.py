@@ -7,13 +7,14 @@ from dataclasses import replace
 from recall.config import Settings
 from recall.deck import Card
 from recall.grading.base import Grader, GradingError, TextSink, Verdict, discard_text
-from recall.grading.offline import OfflineGrader
 
 
 def make_grader(settings: Settings, choice: str | None = None) -> Grader:
     """The grader for `choice` (default: the settings'); `auto` means Claude only when a key is set."""
     choice = choice or settings.grader
     if choice == "offline" or (choice == "auto" and not settings.has_api_key):
+        from recall.grading.offline import OfflineGrader  # lazy: numpy, off the startup path
+
         return OfflineGrader()
     from recall.grading.claude import ClaudeGrader  # lazy: keeps anthropic off the startup path
 
@@ -31,11 +32,11 @@ async def grade_with_fallback(settings: Settings, card: Card, answer: str, on_te
     try:
         return await grader.grade(card, answer, on_text)
     except GradingError as error:
-        if choice != "auto" or isinstance(grader, OfflineGrader):
+        if choice != "auto" or grader.name == "offline":
             raise
         notice = f"Graded offline because Claude could not grade: {error}"
         await on_text(f"\n\n> {notice}\n\n")
-        verdict = await OfflineGrader().grade(card, answer, on_text)
+        verdict = await make_grader(settings, "offline").grade(card, answer, on_text)
         return replace(verdict, notices=(notice, *verdict.notices))
     finally:
         await grader.aclose()
