@@ -55,13 +55,12 @@ class RecallGroup(click.Group):
     RECALL_DEBUG is set (then the traceback is shown, for bug reports)."""
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
-        from recall.store import StoreError
-
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise UsageLine.from_click(exc) from None
-        except (ConfigError, StoreError, error_class("recall.demos", "DemoError")) as exc:
+        except (ConfigError, error_class("recall.store", "StoreError"),
+                error_class("recall.demos", "DemoError")) as exc:
             raise UserError(str(exc)) from None
         except error_class("recall.grading.base", "GradingError") as exc:
             raise UserError(f"{exc} Your explanation is saved as a draft.") from None
@@ -179,7 +178,9 @@ def cli(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config: Pa
 def run_app(state: Context, start: str) -> None:
     from recall.tui.app import RecallApp
 
-    RecallApp(state.settings, start=start).run()
+    app = RecallApp(state.settings, start=start)
+    app.run()
+    sys.exit(app.return_code or 0)  # the app has already said why when it could not start
 
 
 @cli.command()

@@ -46,8 +46,11 @@ async def stream_demo(name: str, timeout: float = DEMO_TIMEOUT_S) -> AsyncIterat
             if remaining <= 0:
                 raise DemoError(f"demo {name!r} did not finish within {timeout:.0f} s and was stopped")
             try:
-                line = await asyncio.wait_for(process.stdout.readline(), remaining)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation, and a
+                # stopped demo would keep printing.
+                async with asyncio.timeout(remaining):
+                    line = await process.stdout.readline()
+            except TimeoutError:
                 raise DemoError(f"demo {name!r} did not finish within {timeout:.0f} s and was stopped") from None
             if not line:
                 break
