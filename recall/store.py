@@ -683,6 +683,13 @@ class Store:
             "SELECT id, reviewed_at, kind, quality, suggested_quality, grader, model, answer, feedback, "
             "interval_after, easiness_after FROM reviews WHERE card_id = ? ORDER BY id DESC", [card_id])
 
+    def recent_reviews(self, limit: int) -> list[dict]:
+        """The newest `limit` reviews of every card (retired ones too), newest first, with card and deck."""
+        return self._dicts(
+            "SELECT r.id, r.card_id, c.deck, r.reviewed_at, r.kind, r.quality, r.suggested_quality, r.grader, "
+            "r.model, r.answer, r.feedback, r.interval_after, r.easiness_after "
+            "FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id DESC LIMIT ?", [limit])
+
     def review_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM reviews")[0][0]
 

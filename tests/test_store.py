@@ -329,3 +329,16 @@ class TestForeignFiles:
     def test_a_missing_directory_is_created(self, tmp_path):
         with Store(tmp_path / "a" / "b" / "recall.db") as opened:
             assert Path(opened.path).parent.is_dir()
+
+
+def test_recent_reviews_are_the_newest_across_cards_with_their_deck(store):
+    from datetime import date
+
+    from recall.store import ReviewInput
+
+    for card_id in ("nn.saturation", "nn.softmax", "nn.overfitting", "nn.softmax"):
+        store.record_review(ReviewInput(card_id, 4, answer=f"about {card_id}"), date(2026, 11, 27))
+    newest = store.recent_reviews(3)
+    assert [r["card_id"] for r in newest] == ["nn.softmax", "nn.overfitting", "nn.softmax"]
+    assert [r["id"] for r in newest] == sorted((r["id"] for r in newest), reverse=True)
+    assert {r["deck"] for r in newest} == {"Small"} and newest[0]["answer"] == "about nn.softmax"

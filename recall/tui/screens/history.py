@@ -36,16 +36,8 @@ class HistoryData:
     per_day: dict[date, tuple[int, float]]
 
 
-def recent_reviews(store: Store, limit: int) -> list[dict]:
-    """The newest `limit` reviews of every card (retired ones too), newest first, with card and deck."""
-    reviews = [{**review, "card_id": card.id, "deck": card.deck}
-               for card in store.cards(include_retired=True) for review in store.reviews_for_card(card.id)]
-    reviews.sort(key=lambda review: review["id"], reverse=True)
-    return reviews[:limit]
-
-
 def history_data(store: Store, today: date) -> HistoryData:
-    return HistoryData(recent_reviews(store, SHOWN_REVIEWS), store.review_count(),
+    return HistoryData(store.recent_reviews(SHOWN_REVIEWS), store.review_count(),
                        store.reviews_per_day(today - timedelta(days=CHART_DAYS - 1)))
 
 
