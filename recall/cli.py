@@ -6,7 +6,6 @@ Errors a user can act on are one line on stderr and a non-zero exit, never a tra
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import json
 import os
@@ -129,6 +128,8 @@ class Context:
     def card(self, card_id: str):  # noqa: ANN201 - CardRow
         row = self.store.card(card_id)
         if row is None or row.retired:
+            import difflib  # only for this message: it costs every command 4 ms
+
             close = difflib.get_close_matches(card_id, self.store.active_card_ids(), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else "; `recall cards` lists them"
             raise UserError(f"no card with id {card_id!r}{hint}")
