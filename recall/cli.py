@@ -103,10 +103,6 @@ class Context:
     def store(self):  # noqa: ANN201 - Store, imported lazily
         from recall.store import Store
 
-        # Syncing without a deck that was named but is missing (a typo) would retire all its cards.
-        missing = [path for path in self.settings.card_paths if not path.exists()]
-        if missing:
-            raise UserError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
         store = Store(self.settings.db_path)
         if store.migration_backup:
             click.echo(f"recall: upgraded the database; the old one is backed up at {store.migration_backup}",

@@ -471,8 +471,15 @@ class Store:
     def sync_decks(self, paths: Iterable[Path], now: datetime | None = None) -> DeckSync:
         """Make the cards match the deck files under `paths`, as `sync_cards(load_decks(paths).cards)`
         would, but parse only files whose size or mtime changed and whose content hash changed too, and
-        write nothing when no file changed. The ids of unchanged files come from the cards they left."""
-        files, problems = deck_files(list(paths))
+        write nothing when no file changed. The ids of unchanged files come from the cards they left.
+
+        A named path that does not exist (a typo) is refused before anything is read or written: syncing
+        without it would retire every card it holds."""
+        paths = list(paths)
+        missing = [path for path in paths if not path.exists()]
+        if missing:
+            raise StoreError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
+        files, problems = deck_files(paths)
         remembered = {row[0]: _DeckFile(*row) for row in self._rows(
             "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files")}
         scans = [self._scan(path, remembered.get(str(path))) for path in files]

@@ -342,3 +342,11 @@ def test_recent_reviews_are_the_newest_across_cards_with_their_deck(store):
     assert [r["card_id"] for r in newest] == ["nn.softmax", "nn.overfitting", "nn.softmax"]
     assert [r["id"] for r in newest] == sorted((r["id"] for r in newest), reverse=True)
     assert {r["deck"] for r in newest} == {"Small"} and newest[0]["answer"] == "about nn.softmax"
+
+
+def test_sync_decks_refuses_a_missing_path_and_retires_nothing(store, small_deck, tmp_path):
+    from recall.store import StoreError
+
+    with pytest.raises(StoreError, match="no such deck file or directory"):
+        store.sync_decks([small_deck, tmp_path / "typo.toml"])
+    assert len(store.cards()) == 3

@@ -38,10 +38,6 @@ def open_and_sync(settings: Settings) -> tuple[Store, OpenReport]:
     """Open the database and make its cards match the deck files."""
     from recall.store import Store
 
-    # Syncing without a deck that was named but is missing (a typo) would retire all of its cards.
-    missing = [path for path in settings.card_paths if not path.exists()]
-    if missing:
-        raise DatabaseError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
     store = Store(settings.db_path)
     try:
         problems = sync_decks(store, settings)
