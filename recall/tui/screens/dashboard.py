@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from recall.store import Store
     from recall.tui.app import RecallApp
 
-FORECAST_DAYS = 30
-
 
 @dataclass(frozen=True)
 class DashboardData:
@@ -54,7 +52,7 @@ def dashboard_data(store: Store, today: date, new_per_day: int) -> DashboardData
         due_today=stats["due_today"], new_available=min(stats["new"], allowance),
         reviewed_today=stats["reviewed_today"], streak_days=stats["streak_days"], cards=stats["cards"],
         reviews_per_day={day: count for day, (count, _average) in per_day.items()},
-        due_forecast=tuple(store.due_forecast(today, FORECAST_DAYS)), decks=tuple(stats["decks"]))
+        due_forecast=tuple(stats["due_forecast"]), decks=tuple(stats["decks"]))
 
 
 def forecast_series(forecast: tuple[int, ...]) -> Series:
