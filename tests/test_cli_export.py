@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from recall.cli import cli
-from recall.export import EXPORT_COLUMNS
+from recall.export import EXPORT_COLUMNS, FORMATS
 
 DATA = Path(__file__).parent / "data"
 
@@ -76,3 +76,8 @@ def test_imported_decks_are_studied_by_default(tmp_path):
     listed = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.db"), "cards", "--json"])
     decks = {card["deck"] for card in json.loads(listed.stdout)}
     assert len(decks) >= 2  # the bundled deck(s) and the imported one
+
+
+def test_the_format_option_offers_exactly_the_export_formats():
+    [option] = [p for p in cli.commands["export"].params if p.name == "fmt"]
+    assert tuple(option.type.choices) == FORMATS
