@@ -329,6 +329,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
 @click.pass_context
 def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **options: object) -> None:
     """Run a NumPy demo from nn/, by name or by a card that links to one."""
+    # Cards come from the store, whose sync parses only changed deck files, not from parsing every deck.
     import asyncio
 
     from nn import DEMOS
@@ -337,7 +338,7 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
     state = context(ctx, **options)
     if list_demos or not name_or_card_id:
         linked: dict[str, list[str]] = {}
-        for card in state.decks.cards:
+        for card in state.store.cards():
             if card.demo:
                 linked.setdefault(card.demo, []).append(card.id)
         for name in DEMOS:
@@ -345,8 +346,8 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
         return
     name = name_or_card_id
     if name not in DEMOS:
-        card = state.decks.card(name_or_card_id)
-        if card is None:
+        card = state.store.card(name_or_card_id)
+        if card is None or card.retired:
             raise DemoError(f"{name_or_card_id!r} is neither a demo nor a card id; `recall demo --list` shows them")
         if not card.demo:
             raise DemoError(f"card {card.id!r} links no demo")

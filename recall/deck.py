@@ -76,9 +76,6 @@ class DeckSet:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def card(self, card_id: str) -> Card | None:
-        return next((c for c in self.cards if c.id == card_id), None)
-
 
 def deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand directories into their *.toml files (sorted); a missing path is a problem, not a crash."""

@@ -25,7 +25,7 @@ def test_a_valid_deck_loads_in_file_order_with_its_name(write_deck):
     decks = load(path)
     assert decks.problems == []
     assert [c.id for c in decks.cards] == ["b.two", "a.one"]
-    card = decks.card("a.one")
+    card = decks.cards[1]
     assert (card.deck, card.tags, card.demo, card.source) == ("My deck", ("x", "y"), "softmax", path)
     assert card.key_points == ("the key point of a.one",)
 
