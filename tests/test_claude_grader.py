@@ -205,15 +205,33 @@ async def test_a_grade_far_from_the_checklist_is_flagged(api, graders):
     assert notice in sink.chunks[-1]
 
 
-@pytest.mark.parametrize("answer", ["", "   ", "idk", "I don't know.", "sigmoid is flat"])
-async def test_a_trivial_answer_is_graded_zero_without_a_request(api, answer):
+DONT_KNOW = ["", "   ", "?", "idk", "IDK?", "I don't know.", "I DON’T KNOW!!", "dunno", "No idea!", "not sure",
+             "I have no idea.", "i forgot"]
+
+
+@pytest.mark.parametrize("answer", DONT_KNOW)
+async def test_only_a_blank_or_dont_know_answer_is_graded_zero_without_a_request(api, answer):
     grader = ClaudeGrader(MODEL, None, api.base_url)
     sink = Collector()
     verdict = await grader.grade(CARD, answer, sink)
     assert verdict.suggested_quality == 0
     assert {k.status for k in verdict.key_points} == {"missing"}
     assert CARD.answer in verdict.feedback == sink.text
+    assert "few words" not in verdict.feedback
     assert api.requests == []
+
+
+SHORT_OR_NON_LATIN = ["enqueue and dequeue", "FIFO", "by rows", "sigmoid is flat", "先进先出",
+                      "先入れ先出し", "เข้าก่อนออกก่อน"]
+
+
+@pytest.mark.parametrize("answer", SHORT_OR_NON_LATIN)
+async def test_short_and_non_latin_answers_are_sent_to_the_grader(api, graders, answer):
+    api.script(StreamedReply.json(REPLY))
+    verdict = await graders(api.base_url).grade(CARD, answer)
+    assert verdict.suggested_quality == REPLY["grade"] and verdict.model == MODEL
+    [request] = api.requests
+    assert f"<learner_explanation>\n{answer}\n</learner_explanation>" in user_text(request)
 
 
 async def test_no_key_fails_before_any_request(api):

@@ -85,3 +85,16 @@ def test_explicit_claude_failure_exits_non_zero_keeps_the_draft_and_records_noth
     with Store(explain.database) as store:
         assert store.draft("nn.saturation") == ANSWER
         assert store.review_count() == 0
+
+
+@pytest.mark.parametrize("answer", ["FIFO", "\u5148\u8fdb\u5148\u51fa"])
+def test_a_short_answer_is_graded_by_claude_not_zeroed_locally(tmp_path, small_deck, api, monkeypatch, answer):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    api.script(StreamedReply.json(REPLY))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "recall.db"), "--cards", str(small_deck), "explain",
+                                      "nn.saturation", "--answer", answer, "--grader", "claude", "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["grader"], printed["suggested_quality"]) == ("claude", 5)
+    assert answer in api.requests[0].body["messages"][0]["content"]

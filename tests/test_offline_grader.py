@@ -39,12 +39,23 @@ async def suggested(card: Card, answer: str) -> int:
     return (await OfflineGrader().grade(card, answer)).suggested_quality
 
 
-@pytest.mark.parametrize("answer", ["", "   \n", "idk", "I don't know.", "No idea!", "pass", "sigmoid is flat"])
-async def test_trivial_answers_get_zero_and_every_point_missing(cards, answer):
+@pytest.mark.parametrize("answer", ["", "   \n", "?", "idk", "I don't know.", "No idea!", "Not sure...", "I forgot"])
+async def test_blank_and_dont_know_answers_get_zero_and_every_point_missing(cards, answer):
     verdict = await OfflineGrader().grade(cards["nn.saturation"], answer)
     assert verdict.suggested_quality == 0
     assert [k.status for k in verdict.key_points] == ["missing", "missing"]
-    assert verdict.rationale.startswith("Too short to grade")
+    assert verdict.rationale.startswith("Nothing to grade")
+
+
+@pytest.mark.parametrize(("card_id", "answer", "at_least"), [
+    ("nn.saturation", "tiny derivative", 2), ("nn.overfitting", "memorises training data", 1),
+    ("nn.saturation", "FIFO", 0), ("nn.saturation", "\u9971\u548c\u795e\u7ecf\u5143", 0),
+    ("nn.softmax", "\u0e1c\u0e25\u0e23\u0e27\u0e21\u0e40\u0e1b\u0e47\u0e19\u0e2b\u0e19\u0e36\u0e48\u0e07", 0),
+])
+async def test_short_and_non_latin_answers_are_graded_by_the_checklist(cards, card_id, answer, at_least):
+    verdict = await OfflineGrader().grade(cards[card_id], answer)
+    assert verdict.rationale.endswith("partly.")
+    assert verdict.suggested_quality >= at_least
 
 
 @pytest.mark.parametrize(("card_id", "answer"), [
@@ -140,9 +151,13 @@ def test_misconceptions_lower_the_checklist_grade():
     assert quality_from_checklist(["covered", "covered"], serious_misconceptions=1) == 2
 
 
-@pytest.mark.parametrize(("answer", "trivial"), [("I dunno", True), ("n/a", True), ("three short words", True),
-                                                  ("four words are enough", False)])
-def test_trivial_answer_detection(answer, trivial):
+@pytest.mark.parametrize(("answer", "trivial"), [
+    ("I dunno", True), ("IDK!", True), ("  i   do NOT know ", True), ("I have no idea.", True), ("?", True),
+    ("??", True), ("\u00bfno idea?", True), ("I don\u2019t know", True), ("three short words", False),
+    ("FIFO", False), ("by rows", False), ("n/a", False), ("none", False), ("pass", False), ("0", False),
+    ("\u221e", False), ("\u5148\u8fdb\u5148\u51fa", False), ("I don't know, but z is large", False),
+])
+def test_only_blank_or_dont_know_is_trivial(answer, trivial):
     assert is_trivial_answer(answer) is trivial
 
 

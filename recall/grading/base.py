@@ -6,6 +6,7 @@ failure into a grade: it raises `GradingError`, whose message is one sentence an
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -86,19 +87,29 @@ def key_point_status_line(result: KeyPointResult) -> str:
     return line
 
 
-TRIVIAL_ANSWERS = frozenset({
-    "idk", "i dont know", "i do not know", "dont know", "no idea", "not sure", "pass", "skip", "?", "...",
-    "no clue", "i forgot", "forgot", "dunno", "nothing", "none", "n/a", "na",
+# "I don't know" as people type it, after `plain_phrase`. Only these and a blank answer are decided
+# locally: anything else, however short or in whatever script, may be right and goes to the grader.
+DONT_KNOW_PHRASES = frozenset({
+    "idk", "i dont know", "i do not know", "dont know", "do not know", "i dunno", "dunno", "no idea",
+    "i have no idea", "ive no idea", "no clue", "i have no clue", "not sure", "im not sure", "i am not sure",
+    "i forgot", "forgot", "i forget", "i dont remember", "i cant remember",
 })
-MIN_SUBSTANTIVE_WORDS = 4
+APOSTROPHES = "'\u2019\u02bc\u2018`"
+
+
+def plain_phrase(answer: str) -> str:
+    """The answer casefolded, apostrophes dropped and other punctuation turned into spaces, so that
+    "I don't know." and "i DONT know!!" read alike."""
+    text = unicodedata.normalize("NFKC", answer).casefold()
+    text = "".join("" if char in APOSTROPHES else " " if unicodedata.category(char)[0] == "P" else char
+                   for char in text)
+    return " ".join(text.split())
 
 
 def is_trivial_answer(answer: str) -> bool:
-    """Blank, "I don't know" or a few words: graded 0 locally, never sent to a model."""
-    normalised = " ".join(answer.lower().replace("'", "").replace("’", "").split()).strip(" .!")
-    if not normalised or normalised in TRIVIAL_ANSWERS:
-        return True
-    return len(normalised.split()) < MIN_SUBSTANTIVE_WORDS
+    """Blank (or only punctuation, such as "?") or a plain "I don't know": graded 0 locally, never sent."""
+    phrase = plain_phrase(answer)
+    return not phrase or phrase in DONT_KNOW_PHRASES
 
 
 def quality_from_checklist(statuses: list[KeyPointStatus], serious_misconceptions: int = 0,

@@ -357,7 +357,7 @@ def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tupl
 
 def trivial_verdict(card: Card, grader: str) -> Verdict:
     """A blank or "I don't know" answer: 0 at once, no model asked, and the reference to learn from."""
-    feedback = ("Nothing to grade yet (blank, \"I don't know\" or only a few words): that is a 0, and no model "
-                f"was asked.\n\n**Reference answer**\n\n{card.answer}\n")
+    feedback = ("Nothing to grade yet (a blank answer or \"I don't know\"): that is a 0, and no model was "
+                f"asked.\n\n**Reference answer**\n\n{card.answer}\n")
     return Verdict(suggested_quality=0, key_points=tuple(KeyPointResult(p, "missing") for p in card.key_points),
                    feedback=feedback, grader=grader, rationale="No explanation was given.")

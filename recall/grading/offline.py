@@ -142,7 +142,7 @@ class OfflineGrader:
         on_text = on_text or discard_text
         if is_trivial_answer(answer):
             results = tuple(KeyPointResult(p, "missing") for p in card.key_points)
-            quality, rationale = 0, "Too short to grade: nothing of the key points was explained."
+            quality, rationale = 0, "Nothing to grade: a blank answer or \"I don't know\"."
         else:
             found = coverage(card, answer)
             results = tuple(KeyPointResult(p, status_for(s), e)
