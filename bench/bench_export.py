@@ -26,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recall.export import EXPORT_SELECT, FORMATS, ExportFilter, export_reviews  # noqa: E402
-from recall.store import Store, iso_utc  # noqa: E402
+from recall.clock import iso_utc
+from recall.store import Store  # noqa: E402
 
 DECKS = 20
 FIRST_DAY = date(2024, 1, 1)

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from nn import DEMOS
 from recall.deck import Card, parse_deck
-from recall.sm2 import PASSING_QUALITY, Sm2State, review
+from recall.scheduler import PASS_MARK
+from recall.sm2 import Sm2State, review
 from recall.store import Store
 
 CARDS_PER_FILE = 500
@@ -169,7 +170,7 @@ class Histories:
         if kind == "scheduled":
             card.state = review(before, quality)
             card.due = day + card.state.interval
-            card.lapses += quality < PASSING_QUALITY and before.repetitions > 0
+            card.lapses += quality < PASS_MARK and before.repetitions > 0
         seconds = rng.randint(6 * 3600, 22 * 3600)
         stamp = (f"{self.day(day)}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}."
                  f"{rng.randint(0, 999):03d}Z")

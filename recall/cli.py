@@ -6,7 +6,6 @@ Errors a user can act on are one line on stderr and a non-zero exit, never a tra
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -18,7 +17,9 @@ from pathlib import Path
 import click
 
 from recall import __version__
-from recall.config import GRADER_CHOICES, ConfigError, Settings, load_settings
+from recall.config import GRADER_CHOICES, Settings, load_settings
+from recall.clock import study_day, utc_now
+from recall.errors import RecallError
 
 EXIT_USAGE = 2
 DEBUG_ENV = "RECALL_DEBUG"
@@ -42,13 +43,6 @@ class UsageLine(UserError):
         return cls(f"{error.format_message()} (see `{where} --help`)")
 
 
-def error_class(module: str, name: str) -> type[Exception]:
-    """An exception class imported only when an `except` clause naming it is matched (Python evaluates
-    the clause only then): importing recall.demos (asyncio) and recall.grading (numpy) up front would
-    cost every command about 80 ms, half of a no-change `recall due`."""
-    return getattr(importlib.import_module(module), name)
-
-
 class RecallGroup(click.Group):
     """Turns every anticipated failure into one line on stderr; anything unexpected too, unless
     RECALL_DEBUG is set (then the traceback is shown, for bug reports)."""
@@ -58,11 +52,8 @@ class RecallGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise UsageLine.from_click(exc) from None
-        except (ConfigError, error_class("recall.store", "StoreError"),
-                error_class("recall.demos", "DemoError")) as exc:
+        except RecallError as exc:
             raise UserError(str(exc)) from None
-        except error_class("recall.grading.base", "GradingError") as exc:
-            raise UserError(f"{exc} Your explanation is saved as a draft.") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
             raise
         except OSError as exc:
@@ -101,25 +92,20 @@ class Context:
 
     @cached_property
     def store(self):  # noqa: ANN201 - Store, imported lazily
-        from recall.store import Store
+        from recall.collection import open_collection
 
-        store = Store(self.settings.db_path)
-        if store.migration_backup:
-            click.echo(f"recall: upgraded the database; the old one is backed up at {store.migration_backup}",
+        store, report = open_collection(self.settings)
+        if report.migration_backup:
+            click.echo(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}",
                        err=True)
-        # Only deck files changed since the last start are parsed (`check` still parses every one).
-        synced = store.sync_decks(self.settings.card_paths)
-        problems = [problem for problem in synced.problems if problem.severity == "error"]
-        if problems:
-            click.echo(f"recall: warning: {len(problems)} deck problem(s) ({problems[0]}); "
+        if report.deck_problems:
+            click.echo(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
                        "run `recall check` for all of them", err=True)
         return store
 
     @property
     def today(self) -> date:
-        from recall.study import study_day
-
-        return study_day(datetime.now().astimezone(), self.settings.day_starts_at)
+        return study_day(utc_now(), self.settings.day_starts_at)
 
     def card(self, card_id: str):  # noqa: ANN201 - CardRow
         row = self.store.card(card_id)
@@ -276,7 +262,8 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     import asyncio
 
     from recall.grading import grade_with_fallback
-    from recall.study import review_input, scheduled_today
+    from recall.grading.base import GradingError
+    from recall.study import record_explanation
 
     state = context(ctx, **options)
     if model:
@@ -286,15 +273,19 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     if record and not text.strip():
         raise UserError("nothing to record: the explanation is empty (pass --answer or pipe it on stdin)")
     store = state.store
-    if text.strip():
-        store.save_draft(row.id, text)
+    if record:
+        store.save_draft(row.id, text)  # a review attempt: it survives any failure until it is recorded
 
     async def show(chunk: str) -> None:
         if not as_json:
             click.echo(chunk, nl=False)
 
     started = datetime.now()
-    verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
+    try:
+        verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
+    except GradingError as exc:
+        kept = record or (text.strip() and store.keep_draft(row.id, text))
+        raise UserError(f"{exc}" + (" Your explanation is saved as the card's draft." if kept else "")) from None
     duration_ms = int((datetime.now() - started).total_seconds() * 1000)
     if not as_json:
         for notice in verdict.notices:
@@ -310,12 +301,10 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
               "key_points": [asdict(k) for k in verdict.key_points], "feedback": verdict.feedback,
               "notices": list(verdict.notices), "recorded": False, "next_due": None, "interval": None}
     if record:
-        drill = scheduled_today(store, row.id, state.today, state.settings.day_starts_at)
-        entry = review_input("drill" if drill else "review", row.id, final_quality, text, verdict, duration_ms)
-        saved = store.record_review(entry, state.today)
+        saved = record_explanation(store, row.id, final_quality, text, verdict, duration_ms, state.today)
         result.update(recorded=True, next_due=saved.due.isoformat(), interval=saved.interval)
         if not as_json:
-            kind = " as a same-day drill (the schedule is unchanged)" if drill else ""
+            kind = " as a same-day drill (the schedule is unchanged)" if saved.kind == "drill" else ""
             click.echo(f"Recorded grade {final_quality}{kind}. Next review {saved.due.isoformat()} "
                        f"(in {saved.interval} day{'s' if saved.interval != 1 else ''}).")
     if as_json:

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from recall.errors import RecallError
+
 APP_NAME = "recall"
 DEFAULT_MODEL = "claude-haiku-5-5"
 GRADER_CHOICES = ("auto", "claude", "offline")
 
 
-class ConfigError(Exception):
+class ConfigError(RecallError):
     """A setting that cannot be used; the message is one sentence for the user."""
 
 

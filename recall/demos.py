@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator
 
 from nn import DEMOS
 
+from recall.errors import RecallError
+
 DEMO_TIMEOUT_S = 60.0
 
 
-class DemoError(Exception):
+class DemoError(RecallError):
     """A demo that cannot be run or did not finish; the message is one sentence."""
 
 

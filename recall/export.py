@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, TextIO
 
 from recall.store import Store
+from recall.errors import RecallError
 
 FORMATS = ("csv", "json", "jsonl", "fsrs", "anki")
 EXPORT_COLUMNS = (
@@ -70,7 +71,7 @@ FETCH_BATCH = 2_000  # rows per fetch, and per progress report
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-class ExportError(Exception):
+class ExportError(RecallError):
     """An export the user asked for cannot be made; the message is one sentence."""
 
 

@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from recall.deck import MAX_KEY_POINTS
+from recall.errors import RecallError
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
 # Anki's test for HTML in a field when the file does not say (a tag, a comment or an entity).
@@ -37,7 +38,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 ID_HASH_BYTES = 6
 
 
-class AnkiImportError(Exception):
+class AnkiImportError(RecallError):
     """The file cannot be imported at all; the message is one sentence."""
 
 

@@ -1,4 +1,4 @@
-"""SM-2 (SuperMemo, Wozniak 1990), read exactly as DESIGN.md states it.
+"""SM-2 (SuperMemo, Wozniak 1990), exactly as the README's "Scheduling" section states it.
 
 Easiness is held in hundredths as an integer: every change SM-2 makes is a multiple of 0.02, and a float
 easiness makes `ceil(interval * easiness)` land a day late (2.8 * 5 -> 15 instead of 14).
@@ -7,11 +7,12 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-INITIAL_EASINESS_CENTI = 250
+from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog
+
 MIN_EASINESS_CENTI = 130
-PASSING_QUALITY = 3
 
 
 def easiness_change_centi(quality: int) -> int:
@@ -22,7 +23,8 @@ def easiness_change_centi(quality: int) -> int:
 
 @dataclass(frozen=True)
 class Sm2State:
-    """A card's SM-2 state. `easiness_centi` is the exact value; `easiness` is for display."""
+    """The part of a card's state SM-2's arithmetic reads. `easiness_centi` is the exact value;
+    `easiness` is for display."""
 
     easiness_centi: int = INITIAL_EASINESS_CENTI
     repetitions: int = 0
@@ -39,9 +41,8 @@ def _ceil_div(numerator: int, denominator: int) -> int:
 
 def review(state: Sm2State, quality: int) -> Sm2State:
     """The state after one scheduled review graded `quality` (0..5)."""
-    if not isinstance(quality, int) or isinstance(quality, bool) or not 0 <= quality <= 5:
-        raise ValueError(f"quality must be an integer from 0 to 5, not {quality!r}")
-    if quality >= PASSING_QUALITY:
+    grade = Grade.parse(quality)
+    if grade.passes:
         if state.repetitions == 0:
             interval = 1
         elif state.repetitions == 1:
@@ -51,5 +52,23 @@ def review(state: Sm2State, quality: int) -> Sm2State:
         repetitions = state.repetitions + 1
     else:
         interval, repetitions = 1, 0
-    easiness_centi = max(MIN_EASINESS_CENTI, state.easiness_centi + easiness_change_centi(quality))
+    easiness_centi = max(MIN_EASINESS_CENTI, state.easiness_centi + easiness_change_centi(grade))
     return Sm2State(easiness_centi=easiness_centi, repetitions=repetitions, interval=interval)
+
+
+class Sm2Scheduler:
+    """SM-2 behind the `Scheduler` interface: a scheduled review runs `review` and sets the due date
+    and lapses (a fail after at least one successful repetition); a drill changes nothing."""
+
+    name = "sm2"
+
+    def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
+        grade = Grade.parse(grade)
+        if kind == "drill":
+            return card, ReviewLog(grade, kind, day, card, card)
+        after = review(Sm2State(card.easiness_centi, card.repetitions, card.interval), grade)
+        lapsed = not grade.passes and card.repetitions > 0
+        state = replace(card, easiness_centi=after.easiness_centi, repetitions=after.repetitions,
+                        interval=after.interval, due=day + timedelta(days=after.interval),
+                        lapses=card.lapses + lapsed)
+        return state, ReviewLog(grade, kind, day, card, state)

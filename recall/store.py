@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from itertools import groupby
 from pathlib import Path
@@ -28,8 +28,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from nn import DEMOS
 from recall import __version__
+from recall.clock import iso_utc, utc_now
 from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck
-from recall.sm2 import INITIAL_EASINESS_CENTI, PASSING_QUALITY, Sm2State, review
+from recall.errors import RecallError
+from recall.scheduler import (
+    DRILL_PASS_MARK, INITIAL_EASINESS_CENTI, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, review_kind,
+    scheduler_named,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -37,7 +42,6 @@ if TYPE_CHECKING:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_HEADER_SIZE = 100
 BUSY_TIMEOUT_MS = 15_000
-REVIEW_KINDS = ("scheduled", "drill")
 # Each deck file owns a block of positions, so editing, adding or removing one file never moves the
 # cards of another (a file holds far fewer than 2**32 cards; SQLite integers have 64 bits).
 POSITION_STRIDE = 1 << 32
@@ -50,17 +54,8 @@ RACY_MTIME_NS = 2_000_000_000
 DECK_PARSER = f"recall {__version__}; demos {','.join(sorted(DEMOS))}"
 
 
-class StoreError(Exception):
+class StoreError(RecallError):
     """A database problem the user can act on; the message is one sentence."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 UTC with milliseconds, e.g. 2026-11-28T01:32:24.123Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 @dataclass(frozen=True)
@@ -84,8 +79,8 @@ class CardRow:
     reviews: int
 
     @property
-    def state(self) -> Sm2State:
-        return Sm2State(self.easiness_centi, self.repetitions, self.interval)
+    def state(self) -> CardState:
+        return CardState(self.easiness_centi, self.repetitions, self.interval, self.due, self.lapses)
 
     @property
     def is_new(self) -> bool:
@@ -330,8 +325,11 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, scheduler: Scheduler | None = None) -> None:
+        """Open (creating or migrating) the database at `path`; `scheduler` turns reviews into card
+        states (SM-2 by default)."""
         self.path = Path(path)
+        self.scheduler = scheduler or scheduler_named()
         self.in_memory = str(path) == ":memory:"
         self.migration_backup: Path | None = None
         if not self.in_memory:
@@ -619,12 +617,13 @@ class Store:
     def record_review(self, entry: ReviewInput, today: date, now: datetime | None = None) -> ReviewRecord:
         """Store one review and the card's new state in a single transaction, and clear its draft.
 
-        A `scheduled` review runs SM-2; a `drill` (step 7's same-day repeat) changes nothing but history.
+        The scheduler computes the new state; whether the review is scheduled or a drill (a card already
+        scheduled on study day `today`) is decided inside the transaction, so two recalls grading the same
+        card at once cannot both schedule it.
         """
         if entry.kind not in REVIEW_KINDS:
             raise ValueError(f"review kind must be one of {REVIEW_KINDS}, not {entry.kind!r}")
-        if not isinstance(entry.quality, int) or not 0 <= entry.quality <= 5:
-            raise ValueError(f"quality must be an integer from 0 to 5, not {entry.quality!r}")
+        grade = Grade.parse(entry.quality)
         stamp = iso_utc(now or utc_now())
         with self.transaction():
             row = self.conn.execute(
@@ -633,13 +632,10 @@ class Store:
             if row is None:
                 raise StoreError(f"no card with id {entry.card_id!r} in the database")
             easiness, repetitions, interval, due, lapses, reviews, last_reviewed = row
-            before = Sm2State(easiness, repetitions, interval)
-            if entry.kind == "scheduled":
-                after = review(before, entry.quality)
-                due_after = (today + timedelta(days=after.interval)).isoformat()
-                lapses_after = lapses + (1 if entry.quality < PASSING_QUALITY and repetitions > 0 else 0)
-            else:
-                after, due_after, lapses_after = before, due, lapses
+            before = CardState(easiness, repetitions, interval, date.fromisoformat(due) if due else None, lapses)
+            kind = review_kind(entry.kind, self._last_scheduled_day(entry.card_id), today)
+            after, _log = self.scheduler.review_card(before, grade, kind, today)
+            due_after = after.due.isoformat() if after.due else None
             cursor = self.conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, quality, suggested_quality, "
                 "was_new, easiness_before, easiness_after, interval_before, interval_after, "
@@ -647,8 +643,8 @@ class Store:
                 "last_reviewed_before, duration_ms, grader, model, prompt_version, input_tokens, "
                 "output_tokens, cache_creation_tokens, cache_read_tokens, answer, feedback) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [entry.card_id, stamp, today.isoformat(), entry.kind, entry.quality, entry.suggested_quality,
-                 int(reviews == 0 and entry.kind == "scheduled"), easiness, after.easiness_centi, interval,
+                [entry.card_id, stamp, today.isoformat(), kind, grade, entry.suggested_quality,
+                 int(reviews == 0 and kind == "scheduled"), easiness, after.easiness_centi, interval,
                  after.interval, repetitions, after.repetitions, due, due_after, lapses, last_reviewed,
                  max(0, entry.duration_ms), entry.grader, entry.model, entry.prompt_version,
                  entry.input_tokens, entry.output_tokens, entry.cache_creation_tokens,
@@ -656,25 +652,35 @@ class Store:
             self.conn.execute(
                 "UPDATE cards SET easiness_centi = ?, repetitions = ?, interval = ?, due = ?, lapses = ?, "
                 "reviews = reviews + 1, last_reviewed_at = ? WHERE id = ?",
-                [after.easiness_centi, after.repetitions, after.interval, due_after, lapses_after, stamp,
+                [after.easiness_centi, after.repetitions, after.interval, due_after, after.lapses, stamp,
                  entry.card_id])
             self.conn.execute("DELETE FROM drafts WHERE card_id = ?", [entry.card_id])
-        return ReviewRecord(cursor.lastrowid, entry.card_id, entry.kind, entry.quality, after.easiness_centi,
-                            after.interval, after.repetitions,
-                            date.fromisoformat(due_after) if due_after else None)
+        return ReviewRecord(cursor.lastrowid, entry.card_id, kind, int(grade), after.easiness_centi,
+                            after.interval, after.repetitions, after.due)
 
-    def undo_last_review(self, now: datetime | None = None) -> ReviewRecord | None:
-        """Delete the newest review and restore its card exactly as it was before it; the explanation
-        goes back into the card's draft so it can be graded again."""
+    def _last_scheduled_day(self, card_id: str) -> date | None:
+        row = self.conn.execute("SELECT study_day FROM reviews WHERE card_id = ? AND kind = 'scheduled' "
+                                "ORDER BY id DESC LIMIT 1", [card_id]).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def undo_review(self, review_id: int, now: datetime | None = None) -> ReviewRecord:
+        """Delete review `review_id` and restore its card exactly as it was before it; the explanation goes
+        back into the card's draft so it can be graded again. Checked inside the transaction: the review
+        must still exist and be its card's newest, or nothing changes and a StoreError says why."""
         with self.transaction():
             row = self.conn.execute(
                 "SELECT id, card_id, kind, quality, easiness_before, interval_before, repetitions_before, "
-                "due_before, lapses_before, last_reviewed_before, answer FROM reviews "
-                "ORDER BY id DESC LIMIT 1").fetchone()
+                "due_before, lapses_before, last_reviewed_before, answer FROM reviews WHERE id = ?",
+                [review_id]).fetchone()
             if row is None:
-                return None
+                raise StoreError("that review is no longer in the database (another recall took it back); "
+                                 "nothing was undone")
             (review_id, card_id, kind, quality, easiness, interval, repetitions, due, lapses,
              last_reviewed, answer) = row
+            later = self.conn.execute("SELECT 1 FROM reviews WHERE card_id = ? AND id > ? LIMIT 1",
+                                      [card_id, review_id]).fetchone()
+            if later:
+                raise StoreError(f"{card_id} was reviewed again since (by another recall); nothing was undone")
             self.conn.execute(
                 "UPDATE cards SET easiness_centi = ?, interval = ?, repetitions = ?, due = ?, lapses = ?, "
                 "reviews = reviews - 1, last_reviewed_at = ? WHERE id = ?",
@@ -684,6 +690,33 @@ class Store:
                 self._put_draft(card_id, answer, now)
         return ReviewRecord(review_id, card_id, kind, quality, easiness, interval, repetitions,
                             date.fromisoformat(due) if due else None)
+
+    def owed_drills(self, today: date) -> list[CardRow]:
+        """Active cards whose latest review on study day `today` is below the drill pass mark (SM-2 step
+        7), in the order they were last graded: read from the log, so a quit or a crash loses none."""
+        return [_card_row(row[1:]) for row in self._rows(
+            f"SELECT r.id, {', '.join('c.' + column for column in CARD_COLUMNS.split(', '))} "
+            "FROM reviews r JOIN cards c ON c.id = r.card_id "
+            "WHERE r.study_day = ? AND c.retired = 0 AND r.id = "
+            "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ?) AND r.quality < ? "
+            "ORDER BY r.id", [today.isoformat(), today.isoformat(), int(DRILL_PASS_MARK)])]
+
+    def review_log(self) -> Iterator[tuple[str, int, ReviewKind, date]]:
+        """Every review as (card id, grade, kind, study day), card by card and oldest first within a card:
+        what a replay through the scheduler reads."""
+        try:
+            cursor = self.conn.execute("SELECT card_id, quality, kind, study_day FROM reviews ORDER BY card_id, id")
+            for card_id, quality, kind, day in cursor:
+                yield card_id, quality, kind, date.fromisoformat(day)
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def card_states(self) -> Iterator[tuple[str, CardState, int]]:
+        """Every card (retired ones too) as (id, stored state, number of reviews), by id."""
+        for card_id, easiness, repetitions, interval, due, lapses, reviews in self._rows(
+                "SELECT id, easiness_centi, repetitions, interval, due, lapses, reviews FROM cards ORDER BY id"):
+            yield card_id, CardState(easiness, repetitions, interval, date.fromisoformat(due) if due else None,
+                                     lapses), reviews
 
     def reviews_for_card(self, card_id: str) -> list[dict]:
         return self._dicts(
@@ -716,8 +749,19 @@ class Store:
             else:
                 self.conn.execute("DELETE FROM drafts WHERE card_id = ?", [card_id])
 
+    def keep_draft(self, card_id: str, text: str, now: datetime | None = None) -> bool:
+        """Save a practice explanation as the draft only if the card has none (one the learner is writing
+        in the app is never replaced); returns whether the draft now holds `text`."""
+        with self.transaction():
+            self.conn.execute("INSERT INTO drafts (card_id, text, updated_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT(card_id) DO NOTHING", [card_id, text, iso_utc(now or utc_now())])
+            return self.conn.execute("SELECT text FROM drafts WHERE card_id = ?", [card_id]).fetchone()[0] == text
+
     def draft(self, card_id: str) -> str | None:
-        rows = self._rows("SELECT text FROM drafts WHERE card_id = ?", [card_id])
+        """The card's draft, unless it is older than the card's last review (a review never opens
+        pre-filled with an attempt from before it)."""
+        rows = self._rows("SELECT d.text FROM drafts d JOIN cards c ON c.id = d.card_id WHERE d.card_id = ? "
+                          "AND (c.last_reviewed_at IS NULL OR d.updated_at >= c.last_reviewed_at)", [card_id])
         return rows[0][0] if rows else None
 
     def drafts(self) -> dict[str, str]:
@@ -756,9 +800,9 @@ class Store:
     def retention(self, since: date) -> tuple[int, int]:
         """(passed, total) scheduled reviews since `since` of cards that had already been learned."""
         row = self._rows(
-            "SELECT COUNT(*) FILTER (WHERE quality >= 3), COUNT(*) FROM reviews "
+            "SELECT COUNT(*) FILTER (WHERE quality >= ?), COUNT(*) FROM reviews "
             "WHERE kind = 'scheduled' AND repetitions_before > 0 AND study_day >= ?",
-            [since.isoformat()])[0]
+            [int(PASS_MARK), since.isoformat()])[0]
         return row[0], row[1]
 
     def due_forecast(self, today: date, days: int) -> list[int]:

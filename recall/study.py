@@ -1,59 +1,58 @@
-"""A study session, with no UI: today's queue, recording grades, step-7 drill repeats, skip and undo.
+"""The study use cases, with no UI: today's queue, recording an explanation, step-7 drills, skip and undo.
 
-Both front ends (the CLI's `explain`, the TUI's study screen) go through here so that the rules live in
-one place. Every grade is committed to the store before the session moves on.
+Both front ends (the CLI's `due` and `explain`, the TUI's dashboard and study screen) call these, so each
+rule is written once. Every grade is committed to the store before the session moves on, and the drills a
+session owes are read back from the review log, so a quit or a crash loses none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from recall.store import CardRow, ReviewInput, ReviewRecord, Store, utc_now
+from recall.clock import utc_now
+from recall.scheduler import Grade, ReviewKind
+from recall.store import CardRow, ReviewInput, ReviewRecord, Store
 
 if TYPE_CHECKING:  # importing recall.grading at run time would load numpy on every start
     from recall.grading.base import Verdict
 
-DRILL_PASS_QUALITY = 4  # SM-2 step 7: repeat the day's cards until each gets at least this
-
-
-def study_day(moment: datetime, day_starts_at: int) -> date:
-    """The local calendar day a moment belongs to when a new day starts at `day_starts_at` o'clock."""
-    local = moment.astimezone() if moment.tzinfo else moment
-    return (local - timedelta(hours=day_starts_at)).date()
-
-
-def scheduled_today(store: Store, card_id: str, today: date, day_starts_at: int) -> bool:
-    """Whether the card already had its scheduled review on study day `today`; step 7 makes every
-    further review of it that day a drill."""
-    for row in store.reviews_for_card(card_id):  # newest first
-        if row["kind"] == "scheduled":
-            return study_day(datetime.fromisoformat(row["reviewed_at"]), day_starts_at) == today
-    return False
+QueueKind = Literal["review", "new", "drill"]
 
 
 @dataclass(frozen=True)
 class QueueItem:
     card: CardRow
-    kind: Literal["review", "new", "drill"]
+    kind: QueueKind
+
+
+def new_card_allowance(store: Store, today: date, new_per_day: int) -> int:
+    """How many new cards today's sessions may still introduce."""
+    return max(0, new_per_day - store.new_introduced_on(today))
+
+
+def drill_items(store: Store, today: date, skipped: frozenset[str] = frozenset()) -> list[QueueItem]:
+    """The cards still owing a same-day drill (their latest review today is below the drill pass mark)."""
+    return [QueueItem(card, "drill") for card in store.owed_drills(today) if card.id not in skipped]
 
 
 def todays_queue(store: Store, today: date, new_per_day: int) -> list[QueueItem]:
-    """Due reviews, most overdue first, then new cards up to what is left of today's new-card limit."""
+    """Due reviews, most overdue first, then new cards up to what is left of today's allowance, then the
+    drills already owed today."""
     reviews = [QueueItem(card, "review") for card in store.due_cards(today)]
-    allowance = new_per_day - store.new_introduced_on(today)
-    new = [QueueItem(card, "new") for card in store.new_cards(allowance)] if allowance > 0 else []
-    return reviews + new
+    allowance = new_card_allowance(store, today, new_per_day)
+    new = [QueueItem(card, "new") for card in store.new_cards(allowance)] if allowance else []
+    return reviews + new + drill_items(store, today)
 
 
-def review_input(item_kind: str, card_id: str, quality: int, answer: str, verdict: Verdict | None,
+def review_input(kind: ReviewKind, card_id: str, quality: int, answer: str, verdict: Verdict | None,
                  duration_ms: int) -> ReviewInput:
     """What the store needs to know about a graded explanation, from the grader's verdict if any."""
     usage = verdict.usage if verdict else None
     return ReviewInput(
-        card_id=card_id, quality=quality, kind="drill" if item_kind == "drill" else "scheduled",
+        card_id=card_id, quality=quality, kind=kind,
         suggested_quality=verdict.suggested_quality if verdict else None, answer=answer,
         feedback=verdict.feedback if verdict else "", duration_ms=duration_ms,
         grader=verdict.grader if verdict else "self", model=verdict.model if verdict else None,
@@ -64,6 +63,15 @@ def review_input(item_kind: str, card_id: str, quality: int, answer: str, verdic
     )
 
 
+def record_explanation(store: Store, card_id: str, quality: int, answer: str, verdict: Verdict | None,
+                       duration_ms: int, today: date, now: datetime | None = None,
+                       kind: ReviewKind = "scheduled") -> ReviewRecord:
+    """Commit one graded explanation. The store decides, inside its transaction, that a card already
+    scheduled today gets a drill instead."""
+    return store.record_review(review_input(kind, card_id, quality, answer, verdict, duration_ms), today,
+                               now or utc_now())
+
+
 @dataclass
 class _Step:
     """What undo needs to put the session back as it was before one grade."""
@@ -71,7 +79,6 @@ class _Step:
     record: ReviewRecord
     position: int
     queue: list[QueueItem]
-    drills: list[QueueItem]
 
 
 @dataclass(frozen=True)
@@ -83,13 +90,15 @@ class SessionSummary:
 
 @dataclass
 class StudySession:
+    """One sitting. Its methods touch the store, so a front end runs them on the store's thread."""
+
     store: Store
     today: date
     queue: list[QueueItem]
     clock: Callable[[], datetime] = utc_now
     position: int = 0
-    drills: list[QueueItem] = field(default_factory=list)
     history: list[_Step] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
 
     @classmethod
     def start(cls, store: Store, today: date, new_per_day: int,
@@ -98,50 +107,48 @@ class StudySession:
 
     @property
     def current(self) -> QueueItem | None:
-        if self.position < len(self.queue):
-            return self.queue[self.position]
-        if self.drills:
-            # Step 7: the main queue is done; ask the day's failed cards again.
-            self.queue.extend(self.drills)
-            self.drills = []
-            return self.queue[self.position]
-        return None
+        return self.queue[self.position] if self.position < len(self.queue) else None
 
     @property
     def progress(self) -> tuple[int, int]:
         """(number of the card being shown, cards in the session so far, drills included)."""
-        total = len(self.queue) + len(self.drills)
-        return min(self.position + 1, total), total
+        return min(self.position + 1, len(self.queue)), len(self.queue)
+
+    def _queue_owed_drills(self) -> None:
+        """Step 7: once the queue is done, ask again the day's cards that still owe a drill."""
+        if self.position >= len(self.queue):
+            self.queue.extend(drill_items(self.store, self.today, frozenset(self.skipped)))
 
     def grade(self, quality: int, answer: str = "", verdict: Verdict | None = None,
               duration_ms: int = 0) -> ReviewRecord:
-        """Commit the current card's review, queue a drill repeat if it scored below 4, move on."""
+        """Commit the current card's review and move on."""
         item = self.current
         if item is None:
             raise RuntimeError("the session has no card left to grade")
-        entry = review_input(item.kind, item.card.id, quality, answer, verdict, duration_ms)
-        record = self.store.record_review(entry, self.today, self.clock())
-        self.history.append(_Step(record, self.position, list(self.queue), list(self.drills)))
-        if quality < DRILL_PASS_QUALITY:
-            self.drills.append(QueueItem(item.card, "drill"))
+        record = record_explanation(self.store, item.card.id, quality, answer, verdict, duration_ms, self.today,
+                                    self.clock(), "drill" if item.kind == "drill" else "scheduled")
+        self.history.append(_Step(record, self.position, list(self.queue)))
         self.position += 1
+        self._queue_owed_drills()
         return record
 
     def skip(self) -> None:
-        """Leave the current card for another session (it stays due)."""
-        if self.current is not None:
+        """Leave the current card for another session (it stays due, and owes its drill later)."""
+        item = self.current
+        if item is not None:
+            self.skipped.add(item.card.id)
             del self.queue[self.position]
+            self._queue_owed_drills()
 
     def undo(self) -> ReviewRecord | None:
-        """Take back the last grade of this session: the store restores the card's exact state and
-        the card is shown again."""
+        """Take back the last grade of this session, exactly that review (the store refuses if another
+        recall has reviewed the card since); the card is shown again."""
         if not self.history:
             return None
-        step = self.history.pop()
-        undone = self.store.undo_last_review(self.clock())
-        if undone is None or undone.id != step.record.id:
-            raise RuntimeError("the last review in the database is not this session's; nothing was undone")
-        self.position, self.queue, self.drills = step.position, step.queue, step.drills
+        step = self.history[-1]
+        undone = self.store.undo_review(step.record.id, self.clock())
+        self.history.pop()
+        self.position, self.queue = step.position, step.queue
         return undone
 
     def summary(self) -> SessionSummary:
@@ -149,3 +156,8 @@ class StudySession:
         scheduled = [r for r in graded if r.kind == "scheduled"]
         average = sum(r.quality for r in graded) / len(graded) if graded else None
         return SessionSummary(len(graded), average, tuple((r.card_id, r.due) for r in scheduled))
+
+
+def drill_outcome(quality: int) -> str:
+    """What a drill grade means for the rest of the day."""
+    return "done for today" if Grade(quality).ends_drill else "once more later"

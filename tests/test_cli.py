@@ -17,7 +17,7 @@ from nn import DEMOS
 from recall import __version__
 from recall.cli import cli
 from recall.store import ReviewInput, Store
-from recall.study import study_day
+from recall.clock import study_day
 
 SATURATION_ANSWER = ("A neuron saturates when z is large in magnitude, so the derivative of the sigmoid is tiny. "
                      "Then the weight updates are tiny and learning is slow.")
@@ -141,7 +141,14 @@ class TestExplain:
         assert "note: Offline check" in result.stderr
         with recall.store() as store:
             assert store.review_count() == 0
-            assert store.draft("nn.saturation") == SATURATION_ANSWER
+            assert store.draft("nn.saturation") is None  # practice: no draft to pre-fill tomorrow's review
+
+    def test_practice_never_replaces_a_draft_being_written_in_the_app(self, recall):
+        with recall.store() as store:
+            store.save_draft("nn.saturation", "half-written in the app")
+        assert recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER).exit_code == 0
+        with recall.store() as store:
+            assert store.draft("nn.saturation") == "half-written in the app"
 
     def test_reads_the_explanation_from_stdin(self, recall):
         result = recall("explain", "nn.saturation", input=SATURATION_ANSWER)

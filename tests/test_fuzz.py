@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from recall.deck import CARD_ID_PATTERN, KNOWN_CARD_FIELDS, MAX_KEY_POINTS, Card, load_decks, parse_deck
 from recall.export import FORMULA_TRIGGERS, export_reviews
-from recall.sm2 import MIN_EASINESS_CENTI, PASSING_QUALITY
+from recall.scheduler import PASS_MARK
+from recall.sm2 import MIN_EASINESS_CENTI
 from recall.store import ReviewInput, Store
 
 DECK_PATH = Path("fuzzed.toml")  # parse_deck is given the bytes; the path only names problems
@@ -96,7 +97,7 @@ def test_sm2_invariants_hold_through_the_store(grades):
                 assert after.state == before.state and after.due == before.due
                 continue
             assert after.interval >= 1 and after.due == today + timedelta(days=after.interval) == saved.due
-            if quality < PASSING_QUALITY:
+            if quality < PASS_MARK:
                 assert (after.repetitions, after.interval) == (0, 1)
             else:
                 assert after.repetitions == before.repetitions + 1

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,8 +51,8 @@ def history(tmp_path: Path, small_deck: Path) -> Path:
     path = tmp_path / "history.db"
     with Store(path) as store:
         store.sync_cards(load_decks([small_deck]).cards)
-        for quality, card_id in [(4, "nn.saturation"), (2, "nn.softmax"), (5, "nn.saturation")]:
-            store.record_review(ReviewInput(card_id, quality, answer=f"said {quality}"), TODAY)
+        for days, (quality, card_id) in enumerate([(4, "nn.saturation"), (2, "nn.softmax"), (5, "nn.saturation")]):
+            store.record_review(ReviewInput(card_id, quality, answer=f"said {quality}"), TODAY + timedelta(days=days))
         store.save_draft("nn.overfitting", "memorises")
     return path
 

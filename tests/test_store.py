@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -136,8 +136,8 @@ class TestReviews:
     def test_a_failure_after_learning_counts_a_lapse(self, store):
         record(store, 1)
         assert store.card(CARD).lapses == 0
-        record(store, 4)
-        record(store, 2)
+        record(store, 4, today=TODAY + timedelta(days=1))
+        record(store, 2, today=TODAY + timedelta(days=2))
         assert (store.card(CARD).lapses, store.card(CARD).repetitions) == (1, 0)
 
     def test_a_drill_changes_history_but_not_the_schedule(self, store):
@@ -194,39 +194,54 @@ class TestUndo:
     def test_undo_restores_the_exact_previous_state(self, store):
         record(store, 5)
         before = (store.card(CARD), raw_card(store, CARD))
-        record(store, 1, answer="sigma flat", today=date(2026, 3, 2))
-        undone = store.undo_last_review(NOON)
+        undone = store.undo_review(record(store, 1, answer="sigma flat", today=date(2026, 3, 2)).id, NOON)
         assert (store.card(CARD), raw_card(store, CARD)) == before
         assert (undone.card_id, undone.quality, undone.interval, undone.due) == (CARD, 1, 1, date(2026, 3, 2))
         assert store.review_count() == 1
 
     def test_undo_puts_the_answer_back_as_a_draft(self, store):
-        record(store, 3, answer="my explanation")
-        store.undo_last_review(NOON)
+        store.undo_review(record(store, 3, answer="my explanation").id, NOON)
         assert store.draft(CARD) == "my explanation"
 
     def test_undo_of_a_review_with_no_answer_leaves_no_draft(self, store):
-        record(store, 3)
-        store.undo_last_review(NOON)
+        store.undo_review(record(store, 3).id, NOON)
         assert store.drafts() == {}
 
     def test_undo_takes_back_a_drill(self, store):
         record(store, 2)
         before = raw_card(store, CARD)
-        record(store, 4, kind="drill")
-        assert store.undo_last_review(NOON).kind == "drill"
+        assert store.undo_review(record(store, 4, kind="drill").id, NOON).kind == "drill"
         assert raw_card(store, CARD) == before
 
     def test_undo_of_a_first_review_makes_the_card_new_again(self, store):
         before = raw_card(store, CARD)
-        record(store, 4)
-        store.undo_last_review(NOON)
+        store.undo_review(record(store, 4).id, NOON)
         assert raw_card(store, CARD) == before
         assert store.card(CARD).is_new
         assert store.new_introduced_on(TODAY) == 0
 
-    def test_undo_with_no_reviews_does_nothing(self, store):
-        assert store.undo_last_review() is None
+    def test_undo_refuses_a_review_that_is_gone(self, store):
+        review_id = record(store, 4).id
+        store.undo_review(review_id, NOON)
+        with pytest.raises(StoreError, match="no longer in the database .*nothing was undone"):
+            store.undo_review(review_id, NOON)
+
+    def test_undo_refuses_a_review_followed_by_another_of_its_card(self, store):
+        first = record(store, 2)
+        record(store, 4, kind="drill")
+        before = raw_card(store, CARD)
+        with pytest.raises(StoreError, match=f"{CARD} was reviewed again since .*nothing was undone"):
+            store.undo_review(first.id, NOON)
+        assert raw_card(store, CARD) == before and store.review_count() == 2
+
+    def test_undo_takes_back_its_own_review_not_the_newest_in_the_database(self, store):
+        mine = record(store, 4)
+        before_other = raw_card(store, "nn.softmax")
+        other = record(store, 5, card_id="nn.softmax")
+        store.undo_review(mine.id, NOON)
+        assert [row["id"] for row in store.reviews_for_card("nn.softmax")] == [other.id]
+        assert raw_card(store, "nn.softmax") != before_other
+        assert store.reviews_for_card(CARD) == []
 
 
 class TestDrafts:

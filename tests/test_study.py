@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from recall.grading.base import KeyPointResult, Usage, Verdict
-from recall.store import ReviewInput, Store
-from recall.study import StudySession, review_input, scheduled_today, study_day, todays_queue
+from recall.store import ReviewInput, Store, StoreError
+from recall.clock import study_day
+from recall.study import StudySession, new_card_allowance, review_input, todays_queue
 
 TODAY = date(2026, 3, 1)
 NOON = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
@@ -88,7 +89,7 @@ class TestQueue:
         assert [item.card.id for item in todays_queue(store, TODAY, new_per_day)] == expected
 
     def test_new_cards_introduced_earlier_today_count_against_the_limit(self, store):
-        review_on(store, SATURATION, TODAY, quality=1)
+        review_on(store, SATURATION, TODAY, quality=4)
         assert queue_ids(todays_queue(store, TODAY, 2)) == [(SOFTMAX, "new")]
         assert todays_queue(store, TODAY, 1) == []
         assert queue_ids(todays_queue(store, TODAY + timedelta(days=1), 1)) == [
@@ -137,11 +138,36 @@ class TestDrills:
 
 
     def test_a_card_scheduled_today_is_only_drilled_again_today(self, store):
-        assert not scheduled_today(store, SATURATION, TODAY, 4)
-        review_on(store, SATURATION, TODAY)  # reviewed at NOON
-        assert scheduled_today(store, SATURATION, study_day(NOON, 4), 4)
-        assert not scheduled_today(store, SATURATION, study_day(NOON, 4) + timedelta(days=1), 4)
-        assert not scheduled_today(store, SOFTMAX, study_day(NOON, 4), 4)
+        review_on(store, SATURATION, TODAY)
+        again = store.record_review(ReviewInput(SATURATION, 5), TODAY, NOON)
+        tomorrow = store.record_review(ReviewInput(SATURATION, 5), TODAY + timedelta(days=1), NOON)
+        other = store.record_review(ReviewInput(SOFTMAX, 5), TODAY, NOON)
+        assert (again.kind, again.interval) == ("drill", 1)
+        assert (tomorrow.kind, tomorrow.interval) == ("scheduled", 6)
+        assert other.kind == "scheduled"
+
+    def test_drills_owed_today_survive_a_new_session(self, store):
+        session = start(store)
+        session.grade(2)
+        session.grade(3)
+        reopened = start(store)
+        assert queue_ids(reopened.queue) == [(OVERFITTING, "new"), (SATURATION, "drill"), (SOFTMAX, "drill")]
+        assert queue_ids(todays_queue(store, TODAY, 10))[-2:] == [(SATURATION, "drill"), (SOFTMAX, "drill")]
+
+    def test_a_skipped_drill_does_not_come_straight_back(self, store):
+        session = start(store, new_per_day=1)
+        session.grade(1)
+        assert session.current.kind == "drill"
+        session.skip()
+        assert session.current is None
+        assert queue_ids(start(store).queue)[-1] == (SATURATION, "drill")
+
+    def test_the_new_card_allowance_counts_todays_new_cards(self, store):
+        assert new_card_allowance(store, TODAY, 2) == 2
+        start(store).grade(4)
+        assert new_card_allowance(store, TODAY, 2) == 1
+        assert new_card_allowance(store, TODAY, 1) == 0
+        assert new_card_allowance(store, TODAY + timedelta(days=1), 2) == 2
 
 
 class TestSkipAndUndo:
@@ -162,7 +188,7 @@ class TestSkipAndUndo:
         assert store.card(SATURATION) == before
         assert store.draft(SATURATION) == "flat tails"
         assert (session.current.card.id, session.current.kind) == (SATURATION, "new")
-        assert session.drills == [] and session.history == []
+        assert session.history == [] and session.progress == (1, 3)
 
     def test_undo_across_the_drill_boundary(self, store):
         session = start(store)
@@ -186,12 +212,21 @@ class TestSkipAndUndo:
     def test_undo_with_nothing_graded_does_nothing(self, store):
         assert start(store).undo() is None
 
-    def test_undo_refuses_a_review_that_is_not_this_sessions(self, store):
+    def test_undo_takes_back_this_sessions_review_not_another_recalls(self, store):
         session = start(store)
         session.grade(4)
-        review_on(store, SOFTMAX, TODAY)
-        with pytest.raises(RuntimeError, match="not this session's"):
+        review_on(store, SOFTMAX, TODAY)  # another recall, after this session's grade
+        assert session.undo().card_id == SATURATION
+        assert [row["kind"] for row in store.reviews_for_card(SOFTMAX)] == ["scheduled"]
+        assert store.reviews_for_card(SATURATION) == []
+
+    def test_undo_refuses_when_another_recall_reviewed_the_same_card_since(self, store):
+        session = start(store)
+        session.grade(2)
+        review_on(store, SATURATION, TODAY, quality=5)  # another recall: a drill of the same card
+        with pytest.raises(StoreError, match="reviewed again since"):
             session.undo()
+        assert len(session.history) == 1 and store.review_count() == 2
 
 
 def test_the_summary_counts_grades_and_lists_when_cards_come_back(store):
@@ -219,5 +254,5 @@ def test_review_input_carries_the_verdict():
 
 
 def test_review_input_without_a_verdict_is_a_self_grade():
-    entry = review_input("new", "c", 2, "", None, 0)
+    entry = review_input("scheduled", "c", 2, "", None, 0)
     assert (entry.kind, entry.grader, entry.suggested_quality, entry.model) == ("scheduled", "self", None, None)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from recall.deck import Card
+from recall.errors import RecallError
 
 KeyPointStatus = Literal["covered", "partial", "missing"]
 TextSink = Callable[[str], Awaitable[None]]
@@ -53,7 +54,7 @@ class Verdict:
     notices: tuple[str, ...] = ()
 
 
-class GradingError(Exception):
+class GradingError(RecallError):
     """A grading failure. `str(error)` is the user's sentence; `retryable` says if trying again may help."""
 
     def __init__(self, message: str, *, retryable: bool = False, kind: str = "error") -> None:

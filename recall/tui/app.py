@@ -17,6 +17,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from recall.clock import study_day, utc_now
 from recall.config import Settings
 from recall.tui.database import DatabaseError, StoreThread
 from recall.tui.text import plural
@@ -73,16 +74,10 @@ class RecallApp(App[None]):
         """The study day now, with the configured hour at which a new day starts."""
         if self.fixed_today is not None:
             return self.fixed_today
-        from recall.study import study_day
-
         return study_day(self.now(), self.settings.day_starts_at)
 
     def now(self) -> datetime:
-        if self.clock is not None:
-            return self.clock()
-        from recall.store import utc_now
-
-        return utc_now()
+        return self.clock() if self.clock is not None else utc_now()
 
     def get_default_screen(self) -> Screen:
         return DashboardScreen()

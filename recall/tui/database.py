@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from recall.collection import OpenReport
     from recall.config import Settings
     from recall.store import Store
 
@@ -24,35 +25,6 @@ Result = TypeVar("Result")
 class DatabaseError(Exception):
     """The store's `StoreError`, re-raised under a name the UI can catch without importing the store
     (and sqlite-utils) on the way to the first frame. The message is one sentence for the user."""
-
-
-@dataclass(frozen=True)
-class OpenReport:
-    """What the user should hear about after the store opened and the decks were synced."""
-
-    deck_problems: tuple[str, ...]
-    migration_backup: str | None
-
-
-def open_and_sync(settings: Settings) -> tuple[Store, OpenReport]:
-    """Open the database and make its cards match the deck files."""
-    from recall.store import Store
-
-    store = Store(settings.db_path)
-    try:
-        problems = sync_decks(store, settings)
-    except BaseException:
-        store.close()
-        raise
-    backup = str(store.migration_backup) if store.migration_backup else None
-    return store, OpenReport(problems, backup)
-
-
-def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
-    """Bring the store up to date with the deck files (at start, and after the user edited one; only
-    changed files are parsed); returns the errors found, each naming its file and card."""
-    synced = store.sync_decks(settings.card_paths)
-    return tuple(str(problem) for problem in synced.problems if problem.severity == "error")
 
 
 def _translating_store_errors(work: Callable[[], Result]) -> Result:
@@ -77,10 +49,12 @@ class StoreThread:
         return self._store
 
     async def open(self, settings: Settings) -> OpenReport:
+        from recall.collection import open_collection
+
         """Open the store; every `query` waits for this and fails with its error if it failed."""
         opened = self._opened()
         try:
-            store, report = await self.run(open_and_sync, settings)
+            store, report = await self.run(open_collection, settings)
         except Exception as error:
             opened.set_exception(error)
             opened.exception()  # marks it retrieved: the caller reports the error

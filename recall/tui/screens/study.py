@@ -25,7 +25,9 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 
 from recall.grading.base import GradingError, Verdict
-from recall.tui.database import DatabaseError, sync_decks
+from recall.collection import sync_decks
+from recall.study import drill_outcome
+from recall.tui.database import DatabaseError
 from recall.tui.text import plural
 from recall.tui.widgets.demo_panel import DemoPanel
 from recall.tui.widgets.grade_bar import GRADE_MEANINGS, GradeBar
@@ -69,7 +71,7 @@ HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feed
 def start_session(store: Store, today: date, new_per_day: int,
                   clock: Callable[[], datetime] | None) -> StudySession:
     """Today's session; its reviews are stamped by `clock` (the app's, in tests) or the real one."""
-    from recall.store import utc_now
+    from recall.clock import utc_now
     from recall.study import StudySession
 
     return StudySession.start(store, today, new_per_day, clock or utc_now)
@@ -419,7 +421,7 @@ class StudyScreen(Screen[None]):
             self.phase = "graded" if self.verdict else "answering"
             return
         if record.kind == "drill":
-            outcome = "done for today" if quality >= 4 else "once more later"
+            outcome = drill_outcome(quality)
         else:
             outcome = f"next review in {plural(record.interval, 'day')}, {record.due:%a %d %b}"
         self.notify(f"{self.card.id}: grade {quality}, {outcome}.", timeout=4)

@@ -1,0 +1,39 @@
+"""Opening the collection: the database, migrated if it is older, with its cards synced to the deck files.
+
+Both front ends start here (the CLI on first use of the store, the TUI on its store thread); each tells
+the user about the `OpenReport` in its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from recall.config import Settings
+from recall.store import Store
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """What the user should hear about after the store opened and the decks were synced."""
+
+    deck_problems: tuple[str, ...]
+    migration_backup: Path | None
+
+
+def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
+    """Bring the store up to date with the deck files (at start, and after the user edited one; only
+    changed files are parsed); returns the errors found, each naming its file and card."""
+    synced = store.sync_decks(settings.card_paths)
+    return tuple(str(problem) for problem in synced.problems if problem.severity == "error")
+
+
+def open_collection(settings: Settings) -> tuple[Store, OpenReport]:
+    """Open the database and make its cards match the deck files; the store is closed if syncing fails."""
+    store = Store(settings.db_path)
+    try:
+        problems = sync_decks(store, settings)
+    except BaseException:
+        store.close()
+        raise
+    return store, OpenReport(problems, store.migration_backup)
