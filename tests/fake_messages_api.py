@@ -6,7 +6,7 @@ every request, so tests assert on what was really sent rather than patching the 
 
 Use:
 
-    from fake_messages_api import FakeMessagesAPI, StreamedReply, ErrorReply   # tests/ on sys.path
+    from fake_messages_api import FakeMessagesAPI, StreamedReply, ErrorReply, RawReply   # tests/ on sys.path
 
     with FakeMessagesAPI() as api:                       # threaded http.server on port 0
         api.script(StreamedReply.json({"grade": 4}))     # replies are served in order, one a request
@@ -32,6 +32,12 @@ Replies (dataclasses; all knobs are keyword arguments with defaults):
   default do.
 - `ErrorReply(status, error_type, message, headers={})`: an HTTP error with the API's JSON error body
   (`{"type": "error", "error": {...}, "request_id": ...}`); `headers` adds e.g. `retry-after`.
+- `RawReply(body, content_type)`: a 200 whose body is sent as it is, for servers that do not speak the
+  stream: `RawReply.json(data)` (a whole Message as JSON, as a server that ignores `"stream": true` sends),
+  `RawReply.text(...)`, `RawReply.html(...)` (a proxy's or a captive portal's page), and
+  `RawReply.event_stream(*events)`, a `text/event-stream` of the given `(name, data)` events (data a dict,
+  or a string sent as it is), for malformed streams: events out of order, data that is not JSON, a block
+  index never started, a stream that stops before `message_stop`.
 
 `api.script(*replies)` queues replies; `api.default_reply` answers once the queue is empty (by default a
 500 `api_error` saying the script ran out, so a test that sends one request too many fails loudly).
@@ -104,6 +110,31 @@ class ErrorReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RawReply:
+    body: str
+    content_type: str
+
+    @classmethod
+    def json(cls, data: Any) -> RawReply:
+        return cls(json.dumps(data), "application/json")
+
+    @classmethod
+    def text(cls, body: str) -> RawReply:
+        return cls(body, "text/plain; charset=utf-8")
+
+    @classmethod
+    def html(cls, body: str) -> RawReply:
+        return cls(body, "text/html; charset=utf-8")
+
+    @classmethod
+    def event_stream(cls, *events: tuple[str, dict | str]) -> RawReply:
+        frames = (f"event: {name}\ndata: {data if isinstance(data, str) else json.dumps(data)}\n\n"
+                  for name, data in events)
+        return cls("".join(frames), "text/event-stream; charset=utf-8")
+
+
+Reply = StreamedReply | ErrorReply | RawReply
 SCRIPT_EXHAUSTED = ErrorReply(500, "api_error", "the fake server has no scripted reply left")
 
 
@@ -112,9 +143,9 @@ class FakeMessagesAPI:
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
-        self.default_reply: StreamedReply | ErrorReply = SCRIPT_EXHAUSTED
+        self.default_reply: Reply = SCRIPT_EXHAUSTED
         self.streams_finished = 0
-        self._queue: deque[StreamedReply | ErrorReply] = deque()
+        self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._disconnected = threading.Event()
@@ -127,7 +158,7 @@ class FakeMessagesAPI:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def script(self, *replies: StreamedReply | ErrorReply) -> None:
+    def script(self, *replies: Reply) -> None:
         with self._lock:
             self._queue.extend(replies)
 
@@ -144,7 +175,7 @@ class FakeMessagesAPI:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def _record(self, request: RecordedRequest) -> StreamedReply | ErrorReply:
+    def _record(self, request: RecordedRequest) -> Reply:
         with self._lock:
             self.requests.append(request)
             return self._queue.popleft() if self._queue else self.default_reply
@@ -159,6 +190,13 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: object) -> None:
             """Quiet: tests read `api.requests`, not a log."""
 
+        def handle(self) -> None:
+            """A client that hangs up on a reply it cannot use (a raw body, say) is not the server's error."""
+            try:
+                super().handle()
+            except ConnectionResetError:
+                self.close_connection = True
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0))
             try:
@@ -172,6 +210,9 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
                 reply = ErrorReply(404, "not_found_error", f"no route for {self.path}")
             if isinstance(reply, ErrorReply):
                 self._send_error(reply, request_id)
+                return
+            if isinstance(reply, RawReply):
+                self._send_raw(reply, request_id)
                 return
             model = body.get("model", "") if isinstance(body, dict) else ""
             try:
@@ -188,6 +229,15 @@ def _handler_for(api: FakeMessagesAPI) -> type[BaseHTTPRequestHandler]:
             self.send_header("request-id", request_id)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_raw(self, reply: RawReply, request_id: str) -> None:
+            payload = reply.body.encode()
+            self.send_response(200)
+            self.send_header("content-type", reply.content_type)
+            self.send_header("content-length", str(len(payload)))
+            self.send_header("request-id", request_id)
             self.end_headers()
             self.wfile.write(payload)
 

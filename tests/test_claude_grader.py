@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from fake_messages_api import ErrorReply, FakeMessagesAPI, StreamedReply
+from fake_messages_api import ErrorReply, FakeMessagesAPI, RawReply, StreamedReply
 
 from recall.deck import Card
 from recall.grading.base import GradingError, Usage
@@ -373,3 +373,70 @@ async def test_rate_limits_say_when_to_retry(api, graders, headers, wait):
     api.script(ErrorReply(429, "rate_limit_error", "Rate limited", headers))
     with pytest.raises(GradingError, match=f"try again in {wait},"):
         await graders(api.base_url).grade(CARD, ANSWER)
+
+
+MESSAGE_START = ("message_start", {"type": "message_start", "message": {
+    "id": "msg_1", "type": "message", "role": "assistant", "model": MODEL, "content": [], "stop_reason": None,
+    "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}})
+TEXT_BLOCK = ("content_block_start", {"type": "content_block_start", "index": 0,
+                                      "content_block": {"type": "text", "text": ""}})
+MESSAGE_STOP = ("message_stop", {"type": "message_stop"})
+
+
+def text_delta(index: int) -> tuple[str, dict]:
+    return ("content_block_delta", {"type": "content_block_delta", "index": index,
+                                    "delta": {"type": "text_delta", "text": '{"corrected_explanation": "'}})
+
+
+WHOLE_MESSAGE = {"id": "msg_1", "type": "message", "role": "assistant", "model": MODEL, "stop_reason": "end_turn",
+                 "content": [{"type": "text", "text": json.dumps(REPLY)}],
+                 "usage": {"input_tokens": 10, "output_tokens": 90}}
+NOT_A_STREAM = {
+    "json": (RawReply.json(WHOLE_MESSAGE), "JSON"),
+    "plain text": (RawReply.text("Service temporarily unavailable"), "plain text"),
+    "html": (RawReply.html("<!doctype html><html><body><h1>Sign in to the network</h1></body></html>"),
+             "a web page (HTML)"),
+}
+
+
+@pytest.mark.parametrize("reply, described", NOT_A_STREAM.values(), ids=NOT_A_STREAM.keys())
+async def test_a_reply_that_is_not_an_event_stream_is_a_grading_error_naming_the_server(api, graders, reply,
+                                                                                         described):
+    api.script(reply)
+    with pytest.raises(GradingError) as caught:
+        await graders(api.base_url).grade(CARD, ANSWER)
+    assert (caught.value.kind, caught.value.retryable) == ("not_a_stream", False)
+    assert_one_sentence(str(caught.value), "--grader offline")
+    assert str(caught.value).startswith(f"{api.base_url} answered with {described} instead of")
+
+
+MALFORMED_STREAMS = {
+    "delta before message_start": RawReply.event_stream(text_delta(0), MESSAGE_STOP),
+    "delta for a block never started": RawReply.event_stream(MESSAGE_START, TEXT_BLOCK, text_delta(5), MESSAGE_STOP),
+    "no events at all": RawReply.event_stream(),
+    "message of the wrong shape": RawReply.event_stream(("message_start", {"type": "message_start", "message": 5}),
+                                                        MESSAGE_STOP),
+    "data that is not json": RawReply.event_stream(MESSAGE_START, ("content_block_start", "{not json")),
+    "cut off before message_stop": RawReply.event_stream(MESSAGE_START, TEXT_BLOCK, text_delta(0)),
+}
+
+
+@pytest.mark.parametrize("reply", MALFORMED_STREAMS.values(), ids=MALFORMED_STREAMS.keys())
+async def test_a_malformed_event_stream_is_a_grading_error_whatever_the_sdk_raises(api, graders, reply):
+    api.script(reply)
+    with pytest.raises(GradingError) as caught:
+        await graders(api.base_url).grade(CARD, ANSWER)
+    assert caught.value.kind in ("unreadable_reply", "invalid_reply")
+    assert caught.value.retryable == (caught.value.kind == "unreadable_reply")
+    assert_one_sentence(str(caught.value), "try again")
+    assert api.base_url in str(caught.value) or MODEL in str(caught.value)
+
+
+async def test_a_failure_of_the_callers_own_sink_is_not_disguised_as_a_grading_error(api, graders):
+    api.script(StreamedReply.json(REPLY))
+
+    async def broken_sink(_chunk: str) -> None:
+        raise KeyError("the caller's bug")
+
+    with pytest.raises(KeyError, match="the caller's bug"):
+        await graders(api.base_url).grade(CARD, ANSWER, broken_sink)

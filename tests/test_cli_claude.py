@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_messages_api import ErrorReply, FakeMessagesAPI, StreamedReply
+from fake_messages_api import ErrorReply, FakeMessagesAPI, RawReply, StreamedReply
 
 from recall.cli import cli
 from recall.store import Store
@@ -98,3 +98,34 @@ def test_a_short_answer_is_graded_by_claude_not_zeroed_locally(tmp_path, small_d
     printed = json.loads(result.stdout)
     assert (printed["grader"], printed["suggested_quality"]) == ("claude", 5)
     assert answer in api.requests[0].body["messages"][0]["content"]
+
+
+UNUSABLE_REPLIES = {
+    "html": RawReply.html("<html><body>Please sign in</body></html>"),
+    "json": RawReply.json({"hello": "world"}),
+    "malformed stream": RawReply.event_stream(("content_block_delta", {"type": "content_block_delta", "index": 3,
+                                                                      "delta": {"type": "text_delta", "text": "x"}})),
+}
+
+
+@pytest.mark.parametrize("reply", UNUSABLE_REPLIES.values(), ids=UNUSABLE_REPLIES.keys())
+def test_auto_falls_back_to_offline_when_the_reply_is_not_a_usable_stream(explain, api, reply):
+    api.script(reply)
+    result = explain("--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["grader"] == "offline"
+    assert any(notice.startswith("Graded offline because Claude could not grade:") and api.base_url in notice
+               for notice in printed["notices"])
+
+
+@pytest.mark.parametrize("reply", UNUSABLE_REPLIES.values(), ids=UNUSABLE_REPLIES.keys())
+def test_explicit_claude_with_an_unusable_reply_exits_with_one_line_and_keeps_the_draft(explain, api, reply):
+    api.script(reply)
+    result = explain("--grader", "claude", "--record")
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("recall: error:") and api.base_url in line and "Traceback" not in result.output
+    with Store(explain.database) as store:
+        assert store.draft("nn.saturation") == ANSWER
+        assert store.review_count() == 0

@@ -11,6 +11,9 @@ SDK's `output_format=`, so that a reply cut off by max_tokens is told apart from
 stop_reason), and so that servers which ignore the schema go through the same tolerant parser. A server
 that rejects `output_config` (some local Messages API servers) is asked again with a forced tool call, and
 the grader remembers that this worked.
+
+Every failure of the request is a `GradingError`, whatever the SDK raised: a reply that is not an event
+stream (a proxy's web page, JSON) or a malformed stream must leave `--grader auto` free to fall back.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ EXPLANATION_FIELD = "corrected_explanation"
 REPLY_TOOL = "record_grade"
 CROSS_CHECK_TOLERANCE = 1
 STRUCTURED_OUTPUT_REJECTION = re.compile(r"output_config|output_format|json_schema|format|schema", re.IGNORECASE)
-RETRYABLE_KINDS = frozenset({"rate_limited", "server", "overloaded", "timeout", "connection", "stream_error"})
+RETRYABLE_KINDS = frozenset({"rate_limited", "server", "overloaded", "timeout", "connection", "stream_error",
+                             "unreadable_reply"})
+EVENT_STREAM = "text/event-stream"
 OFFLINE = "or grade offline with --grader offline"
 MAX_DETAIL_CHARS = 160
 
@@ -79,11 +84,12 @@ class ClaudeGrader:
         try:
             async with asyncio.timeout(self.timeout):
                 message = await self._request_reply(card, answer, explanation)
+        except GradingError:
+            raise
         except Exception as exc:
-            error = self._describe(exc)
-            if error is None:
+            if exc is explanation.sink_error:  # the caller's own failure, not the request's
                 raise
-            raise error from exc
+            raise self._describe(exc) from exc
         return await self._verdict(card, message, explanation)
 
     async def aclose(self) -> None:
@@ -118,6 +124,11 @@ class ClaudeGrader:
                       *, by_tool: bool) -> Any:
         tool_input_json = ""
         async with client.messages.stream(**self._request(card, answer, by_tool)) as stream:
+            content_type = stream.response.headers.get("content-type", "")
+            if not content_type.lower().startswith(EVENT_STREAM):
+                raise self._failure("not_a_stream", f"{self.base_url} answered with {body_kind(content_type)} "
+                                                    "instead of a Messages API event stream: check the base URL "
+                                                    f"(ANTHROPIC_BASE_URL or base_url in config.toml), {OFFLINE}.")
             async for event in stream:
                 if event.type == "text":
                     await explanation.show(event.snapshot)
@@ -175,8 +186,9 @@ class ClaudeGrader:
         return self._failure("invalid_reply", f"{self.model} replied with something other than the grading JSON: "
                                               "try again, or choose another model with --model.")
 
-    def _describe(self, exc: Exception) -> GradingError | None:
-        """The user's sentence for a failure of the request or the stream; None for anything unforeseen."""
+    def _describe(self, exc: Exception) -> GradingError:
+        """The user's sentence for a failure of the request or the stream, whatever its type: a broken
+        stream surfaces from inside the SDK as an AssertionError, IndexError, RuntimeError..."""
         import anthropic
         import httpx2
 
@@ -193,7 +205,8 @@ class ClaudeGrader:
                                                f"try again, {OFFLINE}.")
         if isinstance(exc, ValueError):  # an event or tool input the SDK could not decode
             return self._invalid_reply()
-        return None
+        return self._failure("unreadable_reply", f"The reply from {self.base_url} could not be read as a "
+                                                 f"Messages API stream ({type(exc).__name__}): try again, {OFFLINE}.")
 
     def _describe_status(self, exc: Any) -> GradingError:
         status, error_type = exc.status_code, exc.type
@@ -238,6 +251,7 @@ class ExplanationStream:
     def __init__(self, sink: TextSink) -> None:
         self.sink = sink
         self.shown = ""
+        self.sink_error: Exception | None = None
         self._complete = False
 
     async def show(self, reply_json: str) -> None:
@@ -252,7 +266,11 @@ class ExplanationStream:
         new_text = self.remainder(explanation)
         if new_text:
             self.shown += new_text
-            await self.sink(new_text)
+            try:
+                await self.sink(new_text)
+            except Exception as exc:
+                self.sink_error = exc
+                raise
 
     def remainder(self, explanation: str) -> str:
         return explanation[len(self.shown):] if explanation.startswith(self.shown) else ""
@@ -292,6 +310,18 @@ def reply_schema() -> dict:
     from recall.grading.prompt import GradingReply
 
     return anthropic.transform_schema(GradingReply.model_json_schema())
+
+
+def body_kind(content_type: str) -> str:
+    """What a reply's content type says it is, in words: "JSON", "a web page (HTML)"..."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type.endswith("json"):
+        return "JSON"
+    if media_type == "text/html":
+        return "a web page (HTML)"
+    if media_type == "text/plain":
+        return "plain text"
+    return f"a {media_type} body" if media_type else "a body with no content type"
 
 
 def first_sentence(text: str) -> str:
