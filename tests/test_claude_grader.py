@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fake_messages_api import ErrorReply, FakeMessagesAPI, RawReply, StreamedReply
@@ -300,6 +301,51 @@ async def test_a_stalled_stream_times_out(api, graders):
     assert (caught.value.kind, caught.value.retryable) == ("timeout", True)
     assert_one_sentence(str(caught.value), "try again")
     assert api.wait_for_disconnect()
+
+
+# Run in a fresh interpreter, where `import anthropic` has not happened yet and is made to take longer than
+# the whole time limit (the sleep is that slow import, not a wait). The fake server replies at once.
+SLOW_SDK_IMPORT = """
+import asyncio, importlib.abc, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from fake_messages_api import FakeMessagesAPI, StreamedReply
+from recall.deck import Card
+from recall.grading.base import GradingError
+from recall.grading.claude import ClaudeGrader
+
+class SlowSdkImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "anthropic":
+            time.sleep(float(sys.argv[2]))
+
+async def grade(base_url):
+    card = Card(id="q.fifo", deck="Q", prompt="What order does a queue serve?", answer="First in, first out.",
+                key_points=("first in, first out",))
+    grader = ClaudeGrader("claude-haiku-5-5", "test-key", base_url, max_retries=0, timeout=float(sys.argv[3]))
+    try:
+        return (await grader.grade(card, "The oldest item leaves first.")).suggested_quality
+    except GradingError as error:
+        return str(error)
+    finally:
+        await grader.aclose()
+
+assert "anthropic" not in sys.modules
+sys.meta_path.insert(0, SlowSdkImport())
+with FakeMessagesAPI() as api:
+    api.script(StreamedReply.json(json.loads(sys.argv[4])))
+    print(json.dumps(asyncio.run(grade(api.base_url))))
+"""
+
+
+def test_the_timeout_counts_from_the_request_not_from_the_sdk_import():
+    timeout, import_seconds = 1.0, 1.5
+    reply = {**REPLY, "key_points": [{"number": 1, "status": "covered", "evidence": "oldest item leaves first"}],
+             "misconceptions": [], "grade": 5}
+    tests_dir = str(Path(__file__).parent)
+    result = subprocess.run([sys.executable, "-c", SLOW_SDK_IMPORT, tests_dir, str(import_seconds), str(timeout),
+                             json.dumps(reply)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == 5
 
 
 async def test_a_stream_that_trickles_past_the_overall_limit_times_out(api, graders):

@@ -82,8 +82,12 @@ class ClaudeGrader:
                                           f"to grade with Claude, {OFFLINE}.")
         explanation = ExplanationStream(sink)
         try:
+            # The SDK's import (over a second, far more on a loaded machine) and the request's prompt and
+            # schema are made ready first: `timeout` limits the request from when it is sent.
+            client = self._client_for_requests()
+            requests = {by_tool: self._request(card, answer, by_tool) for by_tool in (False, True)}
             async with asyncio.timeout(self.timeout):
-                message = await self._request_reply(card, answer, explanation)
+                message = await self._request_reply(client, requests, explanation)
         except GradingError:
             raise
         except Exception as exc:
@@ -107,23 +111,23 @@ class ClaudeGrader:
                 timeout=anthropic.Timeout(self.timeout, connect=self.connect_timeout))
         return self._client
 
-    async def _request_reply(self, card: Card, answer: str, explanation: ExplanationStream) -> Any:
+    async def _request_reply(self, client: Any, requests: dict[bool, dict[str, Any]],
+                             explanation: ExplanationStream) -> Any:
+        """Ask for structured output, or by a forced tool call (`requests[True]`) when the server rejects it."""
         import anthropic
 
-        client = self._client_for_requests()
         try:
-            return await self._stream(client, card, answer, explanation, by_tool=self._reply_by_tool)
+            return await self._stream(client, requests[self._reply_by_tool], explanation)
         except anthropic.BadRequestError as exc:
             if self._reply_by_tool or not STRUCTURED_OUTPUT_REJECTION.search(exc.api_message or ""):
                 raise
-        message = await self._stream(client, card, answer, explanation, by_tool=True)
+        message = await self._stream(client, requests[True], explanation)
         self._reply_by_tool = True
         return message
 
-    async def _stream(self, client: Any, card: Card, answer: str, explanation: ExplanationStream,
-                      *, by_tool: bool) -> Any:
+    async def _stream(self, client: Any, request: dict[str, Any], explanation: ExplanationStream) -> Any:
         tool_input_json = ""
-        async with client.messages.stream(**self._request(card, answer, by_tool)) as stream:
+        async with client.messages.stream(**request) as stream:
             content_type = stream.response.headers.get("content-type", "")
             if not content_type.lower().startswith(EVENT_STREAM):
                 raise self._failure("not_a_stream", f"{self.base_url} answered with {body_kind(content_type)} "
