@@ -379,6 +379,32 @@ def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
                    f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}")
 
 
+@cli.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """Check that every card's state equals a replay of its reviews; exit 1 naming each card that differs."""
+    from recall.doctor import check_collection
+
+    report = check_collection(context(ctx, **options).store)
+    if as_json:
+        emit_json({"cards": report.cards, "reviews": report.reviews,
+                   "inconsistent": [{"card_id": item.card_id, "problem": str(item)}
+                                    for item in report.inconsistencies]})
+    else:
+        import textwrap
+
+        for item in report.inconsistencies:
+            click.echo(textwrap.fill(str(item), width=80, subsequent_indent="    "))
+    if report.inconsistencies:
+        raise UserError(f"{len(report.inconsistencies)} of {report.cards} card(s) differ from a replay of their "
+                        "reviews (a hand edit, or a bug: please report it)")
+    if not as_json:
+        click.echo(f"OK: {report.cards} cards, {report.reviews} reviews; each card's state equals a replay of "
+                   "its reviews")
+
+
 @cli.command("export")
 @global_options
 # recall.export.FORMATS, spelled out: importing recall.export here would cost every command ~20 ms.
