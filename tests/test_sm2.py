@@ -1,4 +1,5 @@
-"""SM-2 as DESIGN.md reads it: exact numbers, properties, and a differential test against supermemo2."""
+"""SM-2 as the README's "Scheduling" section states it: exact numbers, properties, and a differential test against
+supermemo2."""
 
 from __future__ import annotations
 
