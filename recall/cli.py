@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import cached_property
@@ -23,13 +24,47 @@ from recall.errors import RecallError
 
 EXIT_USAGE = 2
 DEBUG_ENV = "RECALL_DEBUG"
+# Control characters in text from decks, imported notes or a grader's reply, as a terminal should show
+# them: an escape sequence could retitle the window or clear the screen. Newlines and tabs stay.
+VISIBLE_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\n\t"}
+VISIBLE_CONTROLS |= {0x7F: "\u2421"} | {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but newline and tab replaced by a visible stand-in."""
+    return text.translate(VISIBLE_CONTROLS)
+
+
+def terminal_width() -> int:
+    """The terminal's columns (COLUMNS wins; 80 when piped)."""
+    import shutil  # imported on use: bz2 and lzma come with it
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def say(text: str, *, err: bool = False, nl: bool = True, hang: int | None = None) -> None:
+    """Print text for a person: control characters made visible (files and --json keep text exact); with
+    `hang`, wrapped to the terminal's width (80 when piped) with later lines indented by `hang`."""
+    text = visible(text)
+    if hang is not None:
+        import textwrap  # only for the few wrapped lines: it costs every command 2 ms
+
+        text = textwrap.fill(text, width=terminal_width(), subsequent_indent=" " * hang)
+    click.echo(text, err=err, nl=nl)
+
+
+def fitted(columns: str, rest: str) -> str:
+    """A table line: `columns`, then as much of `rest` as the terminal's width leaves (80 when piped)."""
+    columns, rest = visible(columns), visible(rest)
+    room = terminal_width() - len(columns) - 1
+    return f"{columns} {rest if len(rest) <= room else rest[:max(room - 1, 0)] + '…'}"
 
 
 class UserError(click.ClickException):
     """One sentence for the user, exit code 1."""
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"recall: error: {self.format_message()}", err=True)
+        say(f"recall: error: {self.format_message()}", err=True)
 
 
 class UsageLine(UserError):
@@ -96,11 +131,11 @@ class Context:
 
         store, report = open_collection(self.settings)
         if report.migration_backup:
-            click.echo(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}",
-                       err=True)
+            say(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}",
+                err=True)
         if report.deck_problems:
-            click.echo(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
-                       "run `recall check` for all of them", err=True)
+            say(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
+                "run `recall check` for all of them", err=True)
         return store
 
     @property
@@ -116,6 +151,12 @@ class Context:
             hint = f"; did you mean {', '.join(close)}?" if close else "; `recall cards` lists them"
             raise UserError(f"no card with id {card_id!r}{hint}")
         return row
+
+
+def as_text(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A text option or argument as valid Unicode: bytes that are not UTF-8 (which arrive as lone
+    surrogates) become U+FFFD, so they can be printed, compared and stored. Paths keep their bytes."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if value is not None else None
 
 
 def global_options(command):  # noqa: ANN001, ANN201
@@ -181,14 +222,14 @@ def check(ctx: click.Context, **options: object) -> None:
     """Validate every deck; exit 1 listing each problem with its file and card."""
     decks = context(ctx, **options).decks
     for problem in decks.problems:
-        click.echo(str(problem), err=problem.severity == "error")
+        say(str(problem), err=problem.severity == "error")
     errors, warnings = len(decks.errors), len(decks.problems) - len(decks.errors)
     if errors:
         raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); "
                         "files with errors were skipped")
     deck_names = {card.deck for card in decks.cards}
-    click.echo(f"OK: {len(decks.cards)} cards in {len(deck_names)} deck(s) from {len(decks.files)} file(s)"
-               + (f", {warnings} warning(s)" if warnings else ""))
+    say(f"OK: {len(decks.cards)} cards in {len(deck_names)} deck(s) from {len(decks.files)} file(s)"
+        + (f", {warnings} warning(s)" if warnings else ""))
 
 
 def card_summary(row) -> dict:  # noqa: ANN001 - CardRow
@@ -210,9 +251,9 @@ def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
         return
     for row in rows:
         due = row.due.isoformat() if row.due else "new"
-        click.echo(f"{row.id:<28} {due:<10} {row.interval:>4}d  EF {row.easiness_centi / 100:.2f}  "
-                   f"{row.reviews:>3} reviews  {row.prompt[:60]}")
-    click.echo(f"{len(rows)} cards", err=True)
+        say(fitted(f"{row.id:<28} {due:<10} {row.interval:>4}d EF {row.easiness_centi / 100:.2f} "
+                   f"{row.reviews:>3}r", row.prompt))
+    say(f"{len(rows)} cards", err=True)
 
 
 @cli.command()
@@ -231,27 +272,30 @@ def due(ctx: click.Context, as_json: bool, **options: object) -> None:
         emit_json(items)
         return
     for item in items:
-        click.echo(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28} {item['prompt'][:60]}")
-    reviews = sum(item["kind"] == "review" for item in items)
-    click.echo(f"{reviews} due, {len(items) - reviews} new", err=True)
+        say(fitted(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28}", item["prompt"]))
+    kinds = Counter(item["kind"] for item in items)
+    say(f"{kinds['review']} due, {kinds['new']} new" + (f", {kinds['drill']} drill(s)" if kinds["drill"] else ""),
+        err=True)
 
 
 def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
+    """The explanation from --answer, else stdin; bytes that are not UTF-8 become U+FFFD, never an error."""
     if answer is not None:
         return answer
     if sys.stdin is None:
         return ""
     if sys.stdin.isatty() and not quiet:
-        click.echo(f"{prompt}\n\nExplain in your own words; end with Ctrl-D on an empty line:", err=True)
-    return sys.stdin.read()
+        say(f"{prompt}\n\nExplain in your own words; end with Ctrl-D on an empty line:", err=True)
+    raw = getattr(sys.stdin, "buffer", None)
+    return raw.read().decode("utf-8", "replace") if raw is not None else sys.stdin.read()
 
 
 @cli.command()
 @global_options
-@click.argument("card_id")
-@click.option("--answer", help="Your explanation (default: read from stdin).")
+@click.argument("card_id", callback=as_text)
+@click.option("--answer", callback=as_text, help="Your explanation (default: read from stdin).")
 @click.option("--grader", type=click.Choice(GRADER_CHOICES), help="auto: Claude when a key is set, else offline.")
-@click.option("--model", help="Claude model (env RECALL_MODEL).")
+@click.option("--model", callback=as_text, help="Claude model (env RECALL_MODEL).")
 @click.option("--record", is_flag=True, help="Store the review and schedule the card.")
 @click.option("--quality", type=click.IntRange(0, 5), help="Your grade 0-5 (default: the suggested one).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else on stdout.")
@@ -278,7 +322,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
 
     async def show(chunk: str) -> None:
         if not as_json:
-            click.echo(chunk, nl=False)
+            say(chunk, nl=False)
 
     started = datetime.now()
     try:
@@ -289,8 +333,8 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     duration_ms = int((datetime.now() - started).total_seconds() * 1000)
     if not as_json:
         for notice in verdict.notices:
-            click.echo(f"note: {notice}", err=True)
-        click.echo(f"\nSuggested grade: {verdict.suggested_quality}")
+            say(f"note: {notice}", err=True)
+        say(f"\nSuggested grade: {verdict.suggested_quality}")
     if record and quality is None and not as_json and sys.stdin is not None and sys.stdin.isatty():
         # The learner has the last word: confirm or change the suggestion before it is stored.
         quality = click.prompt(f"\nYour grade (0-5, enter accepts {verdict.suggested_quality})",
@@ -305,15 +349,15 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
         result.update(recorded=True, next_due=saved.due.isoformat(), interval=saved.interval)
         if not as_json:
             kind = " as a same-day drill (the schedule is unchanged)" if saved.kind == "drill" else ""
-            click.echo(f"Recorded grade {final_quality}{kind}. Next review {saved.due.isoformat()} "
-                       f"(in {saved.interval} day{'s' if saved.interval != 1 else ''}).")
+            say(f"Recorded grade {final_quality}{kind}. Next review {saved.due.isoformat()} "
+                f"(in {saved.interval} day{'s' if saved.interval != 1 else ''}).")
     if as_json:
         emit_json(result)
 
 
 @cli.command()
 @global_options
-@click.argument("name_or_card_id", required=False)
+@click.argument("name_or_card_id", required=False, callback=as_text)
 @click.option("--list", "list_demos", is_flag=True, help="List the demos and the cards that link to them.")
 @click.pass_context
 def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **options: object) -> None:
@@ -331,7 +375,7 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
             if card.demo:
                 linked.setdefault(card.demo, []).append(card.id)
         for name in DEMOS:
-            click.echo(f"{name:<20} {', '.join(linked.get(name, [])) or '(no card links it)'}")
+            say(f"{name:<20} {', '.join(linked.get(name, [])) or '(no card links it)'}")
         return
     name = name_or_card_id
     if name not in DEMOS:
@@ -344,7 +388,7 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
 
     async def run() -> None:
         async for line in stream_demo(name):
-            click.echo(line)
+            say(line)
 
     asyncio.run(run())
 
@@ -363,20 +407,20 @@ def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
         emit_json(summary)
         return
     retention = summary["retention_30d"]
-    click.echo(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
-    click.echo(f"due today    {summary['due_today']}")
-    click.echo(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
-    click.echo(f"streak       {summary['streak_days']} day(s)")
-    click.echo("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
-                                  if retention is not None else "no reviews of learned cards yet"))
-    click.echo("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
+    say(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
+    say(f"due today    {summary['due_today']}")
+    say(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
+    say(f"streak       {summary['streak_days']} day(s)")
+    say("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
+                           if retention is not None else "no reviews of learned cards yet"))
+    say("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
     for deck in summary["decks"]:
-        click.echo(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new")
+        say(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new", hang=13)
     for usage in summary["token_usage"]:
         cost = usage["estimated_cost_usd"]
         cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
-        click.echo(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
-                   f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}")
+        say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
+            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}", hang=13)
 
 
 @cli.command()
@@ -393,16 +437,14 @@ def doctor(ctx: click.Context, as_json: bool, **options: object) -> None:
                    "inconsistent": [{"card_id": item.card_id, "problem": str(item)}
                                     for item in report.inconsistencies]})
     else:
-        import textwrap
-
         for item in report.inconsistencies:
-            click.echo(textwrap.fill(str(item), width=80, subsequent_indent="    "))
+            say(str(item), hang=4)
     if report.inconsistencies:
         raise UserError(f"{len(report.inconsistencies)} of {report.cards} card(s) differ from a replay of their "
                         "reviews (a hand edit, or a bug: please report it)")
     if not as_json:
-        click.echo(f"OK: {report.cards} cards, {report.reviews} reviews; each card's state equals a replay of "
-                   "its reviews")
+        say(f"OK: {report.cards} cards, {report.reviews} reviews; each card's state equals a replay of "
+            "its reviews")
 
 
 @cli.command("export")
@@ -414,8 +456,8 @@ def doctor(ctx: click.Context, as_json: bool, **options: object) -> None:
               help="File to write, atomically (default: stdout; required for anki).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First study day to include (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last study day to include (YYYY-MM-DD).")
-@click.option("--card", "card_id", help="Only this card.")
-@click.option("--deck", help="Only this deck (its name).")
+@click.option("--card", "card_id", callback=as_text, help="Only this card.")
+@click.option("--deck", callback=as_text, help="Only this deck (its name).")
 @click.pass_context
 def export_command(ctx: click.Context, fmt: str, output: Path | None, since: datetime | None,
                    until: datetime | None, card_id: str | None, deck: str | None, **options: object) -> None:
@@ -432,7 +474,7 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, since: dat
         except ExportError as exc:
             raise UserError(str(exc)) from None
     if output is not None:
-        click.echo(f"exported {written} review(s) to {output}", err=True)
+        say(f"exported {written} review(s) to {output}", err=True)
 
 
 class ProgressReporter:
@@ -463,7 +505,7 @@ class ProgressReporter:
 @cli.command("import")
 @global_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--deck", help="Name of the new deck (default: from the file).")
+@click.option("--deck", callback=as_text, help="Name of the new deck (default: from the file).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the deck (default: recall's decks directory).")
 @click.pass_context
@@ -478,7 +520,7 @@ def import_command(ctx: click.Context, file: Path, deck: str | None, output: Pat
     except AnkiImportError as exc:
         raise UserError(str(exc)) from None
     for line, reason in result.skipped:
-        click.echo(f"skipped line {line}: {reason}", err=True)
+        say(f"skipped line {line}: {reason}", err=True)
     if result.cards == 0:
         raise UserError(f"no note in {file} could be imported ({len(result.skipped)} skipped)")
     target = output or user_decks_dir() / result.file_name
@@ -488,9 +530,9 @@ def import_command(ctx: click.Context, file: Path, deck: str | None, output: Pat
             handle.write(result.toml_text)
     except FileExistsError:
         raise UserError(f"{target} already exists; choose another path with --output") from None
-    click.echo(f"imported {result.cards} card(s) into {target} ({len(result.skipped)} skipped)")
+    say(f"imported {result.cards} card(s) into {target} ({len(result.skipped)} skipped)")
     if output is not None:
-        click.echo(f"study it with: recall --cards {target}")
+        say(f"study it with: recall --cards {target}")
 
 
 def main() -> None:
