@@ -93,7 +93,10 @@ class Scheduler(Protocol):
 
 def review_kind(requested: ReviewKind, last_scheduled_day: date | None, day: date) -> ReviewKind:
     """A card is scheduled at most once a study day: any further review that day is a drill (step 7), so
-    grading a new card twice in a minute cannot give it a 6-day interval."""
+    grading a new card twice in a minute cannot give it a 6-day interval. A card never scheduled cannot be
+    drilled: its first review schedules it, or it would be neither new nor ever due."""
+    if last_scheduled_day is None:
+        return "scheduled"
     return "drill" if requested == "drill" or last_scheduled_day == day else "scheduled"
 
 
