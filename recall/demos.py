@@ -1,7 +1,13 @@
 """Find and run the NumPy demos in `nn/`.
 
-Only names in `nn.DEMOS` are ever run, as `python -m nn.<name>` in a subprocess with a timeout: a deck
+Only names in `nn.DEMOS` are ever run, as `python -P -m nn.<name>` in a subprocess with a timeout: a deck
 file names a demo but can never make recall run anything else.
+
+The demo must be the `nn` this process imported, never one planted in the current directory or on an
+inherited PYTHONPATH: `-P` keeps the current directory off `sys.path` (plain `-m` puts it first), and the
+directory `nn` was imported from goes first on the child's PYTHONPATH, with relative and empty entries (an
+empty one means the current directory) dropped. Not `-I`: it would also drop the user site-packages (a
+`pip install --user`) and ignore that PYTHONPATH, which a checkout run without installing relies on.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import nn
 from nn import DEMOS
 
 from recall.errors import RecallError
@@ -25,12 +33,22 @@ class DemoError(RecallError):
 def demo_command(name: str) -> list[str]:
     if name not in DEMOS:
         raise DemoError(f"no demo named {name!r}; `recall demo --list` shows the {len(DEMOS)} demos")
-    return [sys.executable, "-m", f"nn.{name}"]
+    return [sys.executable, "-P", "-m", f"nn.{name}"]
+
+
+def demo_python_path(inherited: str | None) -> str:
+    """The directory this process imported `nn` from, then the inherited entries that name a directory
+    wherever the demo starts (absolute ones)."""
+    nn_root = str(Path(nn.__file__).resolve().parent.parent)
+    kept = [entry for entry in (inherited or "").split(os.pathsep) if os.path.isabs(entry)]
+    return os.pathsep.join([nn_root, *kept])
 
 
 def demo_environment() -> dict[str, str]:
-    """Unbuffered, so output streams line by line, and plain, so it reads well in a panel."""
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    """The installed `nn` first on the path; unbuffered, so output streams line by line; and plain, so it
+    reads well in a panel."""
+    return {**os.environ, "PYTHONPATH": demo_python_path(os.environ.get("PYTHONPATH")),
+            "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
 
 
 async def stream_demo(name: str, timeout: float = DEMO_TIMEOUT_S) -> AsyncIterator[str]:
