@@ -5,13 +5,17 @@ A bad file is reported and skipped; the other files still load. Scheduling state
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from nn import DEMOS
+from recall.errors import RecallError
 
 CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 MAX_KEY_POINTS = 8
@@ -58,12 +62,38 @@ class Problem:
     card_id: str | None = None
 
     def __str__(self) -> str:
-        where = str(self.path)
+        """One printable line: a path that is not valid UTF-8 shows its undecodable bytes as \\xNN, so
+        printing it or storing it as text never raises."""
+        where = shown(self.path)
         if self.card_index is not None:
             where += f": card {self.card_index + 1}"
             if self.card_id:
-                where += f" ({self.card_id})"
-        return f"{where}: {self.severity}: {self.message}"
+                where += f" ({shown(self.card_id)})"
+        return f"{where}: {self.severity}: {shown(self.message)}"
+
+
+def shown(text: str | Path) -> str:
+    """`text` (a path, or a message naming one) as valid UTF-8 text: the bytes of a file name that is
+    not UTF-8 (which Python holds as lone surrogates) become \\xNN escapes."""
+    text = str(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_text(path: Path) -> bool:
+    """Whether the path's name is valid UTF-8 (no undecodable bytes held as surrogates)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -77,18 +107,100 @@ class DeckSet:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Expand directories into their *.toml files (sorted); a missing path is a problem, not a crash."""
+class DeckPathError(RecallError):
+    """A deck path the user named (`--cards`, RECALL_CARDS) that yields no deck file: syncing without it
+    would retire every card it holds, so a caller that writes refuses instead. The message is one
+    sentence naming the path."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(f"{problem.message}: {shown(problem.path)} (check --cards or RECALL_CARDS)")
+        self.problem = problem
+
+
+def unusable_path(problems: Iterable[Problem]) -> DeckPathError | None:
+    """The error to refuse with if `deck_files` found a named path that yields no deck file, else None."""
+    for problem in problems:
+        if problem.severity == "error":
+            return DeckPathError(problem)
+    return None
+
+
+def deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """The deck files under the paths the user named: a file as given, a directory's *.toml files at any
+    depth (sorted; symlinked directories are not followed); each file once, where first named.
+
+    Every error is about a named path that yields no deck file: it does not exist, cannot be read, is a
+    directory with no *.toml file in it (an unmounted drive, a typo that happens to exist), or its name
+    is not valid UTF-8. Syncing without such a path would retire every card it holds, so a caller that
+    writes must refuse when there is any error (see `unusable_path`); `recall check` lists them.
+
+    Warnings are about what a named directory holds: a subdirectory that cannot be read, and a file or
+    subdirectory whose name is not valid UTF-8, are named and skipped (their cards are not loaded), and
+    the rest loads. Such names are skipped rather than loaded because a deck file is named by its path
+    in every message and, as text, in the database; the warning shows the undecodable bytes as \\xNN
+    (see `shown`) and asks for a rename."""
     files: list[Path] = []
     problems: list[Problem] = []
+    listed: set[Path] = set()
     for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            missing = exc.errno in (errno.ENOENT, errno.ENOTDIR)
+            problems.append(Problem(path, "no such deck file or directory" if missing
+                                    else f"cannot read this deck path ({exc.strerror or exc})"))
+            continue
+        if not _is_text(path):
+            problems.append(Problem(path, "the deck path's name is not valid UTF-8: rename it"))
+            continue
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            found, found_problems = _files_under(path)
+            problems.extend(found_problems)
+            if not found and not any(p.severity == "error" for p in found_problems):
+                problems.append(Problem(path, "no deck files (*.toml) in this directory"))
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
-            problems.append(Problem(path, "no such deck file or directory"))
+            problems.append(Problem(path, f"not a deck file or directory (mode {mode:o})"))
+            continue
+        for file in found:
+            if file not in listed:
+                listed.add(file)
+                files.append(file)
     return files, problems
+
+
+def _files_under(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The *.toml files at any depth under `folder`, sorted as `sorted(folder.rglob("*.toml"))` sorts
+    them; a subdirectory that cannot be read, or a name that is not UTF-8, is a warning."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        if where == folder:
+            problems.append(Problem(folder, f"cannot read this directory ({exc.strerror or exc})"))
+        else:
+            problems.append(Problem(where, f"cannot read this directory ({exc.strerror or exc}); its decks "
+                                    "were skipped", "warning"))
+
+    for top, dirnames, filenames in os.walk(folder, onerror=unreadable):
+        top_path = Path(top)
+        for name in list(dirnames):
+            if not _is_text(top_path / name):
+                dirnames.remove(name)
+                problems.append(Problem(top_path / name, "directory name is not valid UTF-8: rename it; its "
+                                        "decks were skipped", "warning"))
+        for name in filenames:
+            if not name.endswith(".toml"):
+                continue
+            file = top_path / name
+            if not _is_text(file):
+                problems.append(Problem(file, "file name is not valid UTF-8: rename it; this deck was skipped",
+                                        "warning"))
+            elif file.is_file():
+                files.append(file)
+    return sorted(files), problems
 
 
 def _text_field(raw: dict, name: str) -> tuple[str | None, str | None]:
