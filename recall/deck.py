@@ -1,6 +1,8 @@
 """Deck files (TOML) -> Card objects, with every problem named by file and card.
 
-A bad file is reported and skipped; the other files still load. Scheduling state never lives here.
+A bad card is reported and left out; the rest of its file still loads. A file that cannot be read as a
+deck at all (not UTF-8, not TOML, nested too deeply, no cards) is reported and skipped; the other files
+still load. Scheduling state never lives here.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import errno
 import json
 import os
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,9 @@ class Card:
     tags: tuple[str, ...] = ()
     demo: str | None = None
     source: Path | None = None
+    # Its place among its file's [[card]] entries (0-based), so a problem found later (an id another
+    # file owns) names the card as `recall check` counts them. Not content: not compared, not hashed.
+    index: int | None = field(default=None, compare=False)
 
     @property
     def content_hash(self) -> str:
@@ -253,18 +259,23 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
         report(error)
     demo = raw.get("demo")
     if demo is not None and (not isinstance(demo, str) or demo not in DEMOS):
-        report(f"demo {demo!r} is not a demo in nn/ (known: {', '.join(DEMOS)})")
+        # reprlib: a value nested 300 deep, or a megabyte long, is shown short
+        report(f"demo {reprlib.repr(demo)} is not a demo in nn/ (known: {', '.join(DEMOS)})")
     for unknown in sorted(set(raw) - KNOWN_CARD_FIELDS):
         report(f"unknown field `{unknown}` (ignored)", "warning")
     if any(p.severity == "error" for p in problems):
         return None, problems
-    card = Card(card_id, deck, prompt, answer, key_points, tags, demo, path)
+    card = Card(card_id, deck, prompt, answer, key_points, tags, demo, path, index)
     return card, problems
 
 
 def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[Problem]]:
-    """One deck file (`data`: its bytes, when the caller has read them already). Any error in the file
-    skips the whole file, so a deck is never half-loaded."""
+    """One deck file (`data`: its bytes, when the caller has read them already): its valid cards, and
+    every problem. A card with an error (and the second card with an id used earlier in the file) is
+    reported, naming its index and id, and left out; the file's other cards load. A file that cannot
+    be read as a deck at all gives no cards: unreadable, binary, not UTF-8, a TOML syntax error, values
+    nested so deeply that reading them would exhaust the stack, `card` that is not an array of tables,
+    no [[card]] entries. A bad `deck` name is an error and the file's stem is used."""
     import tomllib  # here, not at the top: a start whose decks are unchanged parses none of them
 
     if data is None:
@@ -282,10 +293,23 @@ def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return [], [Problem(path, f"TOML syntax error: {exc}")]
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        return [], [Problem(path, TOO_DEEP)]
+    try:
+        return _deck_cards(document, path)
+    except RecursionError:  # anything that walks a deeply nested value (a repr, a comparison)
+        return [], [Problem(path, TOO_DEEP)]
+
+
+TOO_DEEP = "values nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"
+
+
+def _deck_cards(document: dict, path: Path) -> tuple[list[Card], list[Problem]]:
+    """The valid cards of a parsed deck file, and its problems."""
     problems: list[Problem] = []
     deck = document.get("deck", path.stem)
     if not isinstance(deck, str) or not deck.strip():
-        problems.append(Problem(path, "`deck` must be a non-empty string"))
+        problems.append(Problem(path, f"`deck` must be a non-empty string (using {path.stem!r})"))
         deck = path.stem
     for unknown in sorted(set(document) - KNOWN_DECK_FIELDS):
         problems.append(Problem(path, f"unknown top-level field `{unknown}` (ignored)", "warning"))
@@ -304,10 +328,9 @@ def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[
         if card.id in seen:
             problems.append(Problem(path, f"duplicate id {card.id!r} (also card {seen[card.id] + 1})",
                                     card_index=index, card_id=card.id))
-        seen.setdefault(card.id, index)
+            continue
+        seen[card.id] = index
         cards.append(card)
-    if any(p.severity == "error" for p in problems):
-        return [], problems
     return cards, problems
 
 

@@ -64,10 +64,10 @@ def test_toml_syntax_error_gives_line_and_column(write_deck):
     ({"key_points": [f"point {i}" for i in range(MAX_KEY_POINTS + 1)]}, "9 key points: at most 8"),
     ({"tags": "ch1"}, "`tags` must be a list of strings"),
 ])
-def test_a_bad_field_is_an_error_naming_file_and_card(write_deck, override, message):
-    path = write_deck("d.toml", "ok.first", {"id": "bad.card", **override})
+def test_a_bad_field_is_an_error_naming_file_and_card_and_skips_only_that_card(write_deck, override, message):
+    path = write_deck("d.toml", "ok.first", {"id": "bad.card", **override}, "ok.last")
     decks = load(path)
-    assert decks.cards == []
+    assert [c.id for c in decks.cards] == ["ok.first", "ok.last"]
     text = only_problem(decks)
     assert text.startswith(f"{path}: card 2 (bad.card): error: ") and message in text
     problem = decks.problems[0]
@@ -90,10 +90,12 @@ def test_a_missing_id_is_an_error(write_deck):
     assert only_problem(load(path)) == f"{path}: card 1: error: missing `id`"
 
 
-def test_a_duplicate_id_within_a_file_skips_the_file(write_deck):
-    path = write_deck("d.toml", "same.id", "other", "same.id")
+def test_a_duplicate_id_within_a_file_skips_the_later_card_only(write_deck):
+    path = write_deck("d.toml", {"id": "same.id", "prompt": "First?"}, "other",
+                      {"id": "same.id", "prompt": "Second?"}, "last")
     decks = load(path)
-    assert decks.cards == []
+    assert [(c.id, c.prompt) for c in decks.cards] == [("same.id", "First?"), ("other", "Explain other."),
+                                                        ("last", "Explain last.")]
     assert only_problem(decks) == f"{path}: card 3 (same.id): error: duplicate id 'same.id' (also card 1)"
 
 
@@ -157,12 +159,67 @@ def test_a_missing_path_is_a_problem_not_a_crash(tmp_path):
     assert only_problem(load(missing)) == f"{missing}: error: no such deck file or directory"
 
 
-def test_a_bad_file_is_skipped_and_the_other_decks_load(write_deck):
+def test_a_file_that_cannot_be_parsed_is_skipped_whole_and_the_other_decks_load(write_deck):
     good = write_deck("good.toml", "good.one", "good.two")
-    bad = write_deck("bad.toml", "bad.one", {"id": "bad.two", "answer": None})
+    bad = write_deck("bad.toml", "bad.one", "bad.two")
+    bad.write_text(bad.read_text() + "\n[[card]\n")
     decks = load(bad, good)
     assert [c.id for c in decks.cards] == ["good.one", "good.two"]
     assert [p.path for p in decks.errors] == [bad]
+
+
+def test_one_bad_card_skips_that_card_not_its_file(write_deck):
+    good = write_deck("good.toml", "good.one")
+    mixed = write_deck("mixed.toml", "mixed.one", {"id": "mixed.two", "answer": None}, "mixed.three")
+    decks = load(mixed, good)
+    assert [c.id for c in decks.cards] == ["mixed.one", "mixed.three", "good.one"]
+    assert [str(p) for p in decks.errors] == [f"{mixed}: card 2 (mixed.two): error: missing `answer`"]
+
+
+def test_a_file_whose_every_card_is_bad_gives_no_cards(write_deck):
+    path = write_deck("d.toml", {"id": "a", "prompt": None}, {"id": "b", "demo": "nope"})
+    decks = load(path)
+    assert decks.cards == []
+    assert [(p.card_id, p.severity) for p in decks.problems] == [("a", "error"), ("b", "error")]
+
+
+def test_a_bad_deck_name_is_an_error_and_the_cards_load_under_the_file_stem(write_deck):
+    path = write_deck("stem.toml", "c.one", deck="  ")
+    decks = load(path)
+    assert [(c.id, c.deck) for c in decks.cards] == [("c.one", "stem")]
+    assert only_problem(decks) == f"{path}: error: `deck` must be a non-empty string (using 'stem')"
+
+
+@pytest.mark.parametrize("nested", [
+    "x = " + "[" * 500 + "]" * 500,
+    "x = " + "{a = " * 500 + "1" + "}" * 500,
+    '[[card]]\nid = "deep"\nprompt = "p"\nanswer = "a"\nkey_points = ["k"]\ndemo = ' + "[" * 5000 + "]" * 5000,
+], ids=["arrays", "inline tables", "a card's field"])
+def test_a_deck_nested_too_deeply_is_skipped_with_a_problem_and_the_others_load(write_deck, nested):
+    good = write_deck("good.toml", "good.one")
+    deep = write_deck("deep.toml", text=nested)
+    decks = load(deep, good)
+    assert [c.id for c in decks.cards] == ["good.one"]
+    assert only_problem(decks) == f"{deep}: error: values nested too deeply to read (arrays or tables inside " \
+                                  "one another hundreds of levels deep)"
+
+
+def test_a_deeply_nested_value_that_parses_is_still_reported_in_a_short_sentence(write_deck):
+    path = write_deck("d.toml", text='[[card]]\nid = "c"\nprompt = "p"\nanswer = "a"\nkey_points = ["k"]\n'
+                                     "demo = " + "[" * 200 + "]" * 200 + "\n")
+    message = only_problem(load(path))
+    assert "is not a demo in nn/" in message and len(message) < 300
+
+
+def test_walking_a_parsed_deck_that_exhausts_the_stack_is_a_problem_not_a_crash(write_deck, monkeypatch):
+    import recall.deck
+
+    def too_deep(document, path):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(recall.deck, "_deck_cards", too_deep)
+    path = write_deck("d.toml", "c")
+    assert "nested too deeply" in only_problem(load(path))
 
 
 def test_every_problem_in_a_file_is_reported(write_deck):
