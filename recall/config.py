@@ -75,7 +75,15 @@ CONFIG_KEYS = {
     "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
     "day_starts_at": int, "max_tokens": int, "timeout": (int, float), "theme": str, "base_url": str,
 }
-TYPE_NAMES = {str: "a string", int: "a whole number", list: "a list of paths"}
+TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number", list: "a list of paths"}
+# The numeric settings: what each is, and the smallest and largest value it may take. The bounds keep
+# absurd values (2**63, inf, nan) from reaching the scheduler, SQLite or the API.
+RANGES = {
+    "new_per_day": ("a whole number", 0, 10_000),
+    "day_starts_at": ("an hour", 0, 23),
+    "max_tokens": ("a whole number", 256, 1_000_000),
+    "timeout": ("a number of seconds", 1, 3600),
+}
 ENV_KEYS = {
     "RECALL_DB": "db", "RECALL_CARDS": "cards", "RECALL_GRADER": "grader", "RECALL_MODEL": "model",
     "RECALL_NEW_PER_DAY": "new_per_day", "RECALL_DAY_STARTS_AT": "day_starts_at",
@@ -90,7 +98,7 @@ def _read_config_file(path: Path, required: bool) -> dict:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: TOMLDecodeError, UnicodeDecodeError, a 5000-digit number
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     if "api_key" in data:
         raise ConfigError(f"{path}: do not put the API key in the config file; "
@@ -102,6 +110,9 @@ def _read_config_file(path: Path, required: bool) -> dict:
         if (not isinstance(value, expected) or isinstance(value, bool)
                 or (expected is list and not all(isinstance(item, str) for item in value))):
             raise ConfigError(f"{path}: `{key}` must be {TYPE_NAMES[expected]}")
+        problem = range_problem(key, value) if key in RANGES else None
+        if problem:
+            raise ConfigError(f"{path}: `{key}` {problem}")
     if data.get("cards") == []:
         # No decks at all would retire every card at the next sync.
         raise ConfigError(f"{path}: `cards` is empty; list at least one deck file or directory, "
@@ -126,6 +137,9 @@ def _from_environment(env: dict[str, str]) -> dict:
                 values[key] = int(raw)
             except ValueError:
                 raise ConfigError(f"{variable} must be a whole number, not {raw!r}") from None
+            problem = range_problem(key, values[key])
+            if problem:
+                raise ConfigError(f"{variable} {problem}")
         else:
             values[key] = raw
     return values
@@ -153,14 +167,21 @@ def load_settings(flags: dict | None = None, env: dict[str, str] | None = None) 
     return settings
 
 
+def range_problem(key: str, value: object) -> str | None:
+    """What is wrong with a numeric setting's value ("must be an hour from 0 to 23, not 25"), or None.
+    A bool is not a number here, and nan is in no range."""
+    kind, low, high = RANGES[key]
+    if isinstance(value, CONFIG_KEYS[key]) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return f"must be {kind} from {low} to {high}, not {value!r}"
+
+
 def _validate(settings: Settings) -> None:
+    """The final check of every layer merged; for flags, the only one (file and environment values are
+    checked as they are read, so their messages name the file or the variable)."""
     if settings.grader not in GRADER_CHOICES:
         raise ConfigError(f"grader must be one of {', '.join(GRADER_CHOICES)}, not {settings.grader!r}")
-    if not 0 <= settings.day_starts_at <= 23:
-        raise ConfigError(f"day_starts_at must be an hour from 0 to 23, not {settings.day_starts_at}")
-    if settings.new_per_day < 0:
-        raise ConfigError(f"new_per_day must be 0 or more, not {settings.new_per_day}")
-    if not 1 <= settings.timeout <= 3600:
-        raise ConfigError(f"timeout must be between 1 and 3600 seconds, not {settings.timeout}")
-    if settings.max_tokens < 256:
-        raise ConfigError(f"max_tokens must be at least 256, not {settings.max_tokens}")
+    for key in RANGES:
+        problem = range_problem(key, getattr(settings, key))
+        if problem:
+            raise ConfigError(f"{key} {problem}")

@@ -115,9 +115,9 @@ def test_an_api_key_in_the_config_file_is_refused(config_file):
     ("cards = '/one/path'\n", "`cards` must be a list of paths"),
     ("cards = [1, 2]\n", "`cards` must be a list of paths"),
     ("grader = 'gpt'\n", "grader must be one of auto, claude, offline, not 'gpt'"),
-    ("day_starts_at = 24\n", "day_starts_at must be an hour from 0 to 23"),
-    ("new_per_day = -1\n", "new_per_day must be 0 or more"),
-    ("max_tokens = 10\n", "max_tokens must be at least 256"),
+    ("day_starts_at = 24\n", "`day_starts_at` must be an hour from 0 to 23, not 24"),
+    ("new_per_day = -1\n", "`new_per_day` must be a whole number from 0 to 10000, not -1"),
+    ("max_tokens = 10\n", "`max_tokens` must be a whole number from 256 to 1000000, not 10"),
 ])
 def test_a_bad_config_file_is_one_clear_message(config_file, text, message):
     with pytest.raises(ConfigError, match=message):
@@ -156,3 +156,77 @@ def test_an_empty_cards_list_in_the_config_is_refused(tmp_path):
     config.write_text("cards = []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="`cards` is empty"):
         load_settings({"config": config}, env={})
+
+
+OUT_OF_RANGE = [
+    ("new_per_day", "9223372036854775808", "a whole number from 0 to 10000"),
+    ("new_per_day", "-1", "a whole number from 0 to 10000"),
+    ("day_starts_at", "25", "an hour from 0 to 23"),
+    ("day_starts_at", "-1", "an hour from 0 to 23"),
+    ("max_tokens", "0", "a whole number from 256 to 1000000"),
+    ("max_tokens", "9223372036854775808", "a whole number from 256 to 1000000"),
+    ("timeout", "1e400", "a number of seconds from 1 to 3600"),
+    ("timeout", "inf", "a number of seconds from 1 to 3600"),
+    ("timeout", "-inf", "a number of seconds from 1 to 3600"),
+    ("timeout", "nan", "a number of seconds from 1 to 3600"),
+    ("timeout", "0.5", "a number of seconds from 1 to 3600"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "allowed"), OUT_OF_RANGE)
+def test_an_out_of_range_number_in_the_config_file_names_the_key_and_the_range(config_file, key, value, allowed):
+    with pytest.raises(ConfigError, match=f"config.toml: `{key}` must be {allowed}, not "):
+        load_settings({"config": str(config_file(f"{key} = {value}\n"))}, {})
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("new_per_day = true", "`new_per_day` must be a whole number"),
+    ("day_starts_at = false", "`day_starts_at` must be a whole number"),
+    ("max_tokens = 4096.0", "`max_tokens` must be a whole number"),
+    ("timeout = true", "`timeout` must be a number"),
+])
+def test_a_bool_or_a_fraction_where_a_whole_number_is_expected_is_refused(config_file, line, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"config": str(config_file(line + "\n"))}, {})
+
+
+@pytest.mark.parametrize(("variable", "value", "allowed"), [
+    ("RECALL_NEW_PER_DAY", "9223372036854775808", "a whole number from 0 to 10000"),
+    ("RECALL_NEW_PER_DAY", "-3", "a whole number from 0 to 10000"),
+    ("RECALL_DAY_STARTS_AT", "25", "an hour from 0 to 23"),
+    ("RECALL_DAY_STARTS_AT", "-1", "an hour from 0 to 23"),
+])
+def test_an_out_of_range_environment_number_names_the_variable_and_the_range(variable, value, allowed):
+    with pytest.raises(ConfigError, match=f"^{variable} must be {allowed}, not {value}$"):
+        load_settings({}, {variable: value})
+
+
+@pytest.mark.parametrize("value", ["true", "1.5", "1e3", "inf"])
+def test_an_environment_number_that_is_not_whole_is_refused(value):
+    with pytest.raises(ConfigError, match=f"RECALL_DAY_STARTS_AT must be a whole number, not '{value}'"):
+        load_settings({}, {"RECALL_DAY_STARTS_AT": value})
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    ({"new_per_day": True}, "new_per_day must be a whole number from 0 to 10000, not True"),
+    ({"day_starts_at": 25}, "day_starts_at must be an hour from 0 to 23, not 25"),
+    ({"max_tokens": 2**63}, "max_tokens must be a whole number from 256 to 1000000"),
+    ({"timeout": float("nan")}, "timeout must be a number of seconds from 1 to 3600, not nan"),
+])
+def test_an_out_of_range_flag_names_the_setting_and_the_range(flags, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(flags, {})
+
+
+def test_the_ends_of_each_range_are_allowed(config_file):
+    low = load_settings({"config": str(config_file(
+        "new_per_day = 0\nday_starts_at = 0\nmax_tokens = 256\ntimeout = 1\n"))}, {})
+    assert (low.new_per_day, low.day_starts_at, low.max_tokens, low.timeout) == (0, 0, 256, 1)
+    high = load_settings({"config": str(config_file(
+        "new_per_day = 10_000\nday_starts_at = 23\nmax_tokens = 1_000_000\ntimeout = 3600.0\n"))}, {})
+    assert (high.new_per_day, high.day_starts_at, high.max_tokens, high.timeout) == (10000, 23, 1_000_000, 3600.0)
+
+
+def test_a_number_too_long_to_read_is_one_clear_message(config_file):
+    with pytest.raises(ConfigError, match="cannot read config file .*config.toml: "):
+        load_settings({"config": str(config_file(f"new_per_day = 1{'0' * 5000}\n"))}, {})
