@@ -73,8 +73,8 @@ def test_nothing_in_the_learner_text_can_open_or_close_a_block(pieces):
 
 
 # Anything a reader (or a model) could take for "<" or "</" before one of our tags, after normalising.
-ANY_LOOKALIKE = re.compile(r"(?:<|&lt;?|&#0*60;?|&#x0*3c;?|\u226e)[^\w<>]*(?:" + "|".join((LEARNER_TAG, *REFERENCE_TAGS))
-                           + r")\b", re.IGNORECASE)
+ANY_LOOKALIKE = re.compile(r"(?:<|&lt;?|&#0*60;?|&#x0*3c;?|\u226e)[^\w<>]*(?:"
+                           + "|".join((LEARNER_TAG, *REFERENCE_TAGS)) + r")\b", re.IGNORECASE)
 LOOKALIKES = {
     "zero-width space": f"<\u200b/{LEARNER_TAG}>",
     "word joiner": f"<\u2060/{LEARNER_TAG}>",
