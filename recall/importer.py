@@ -1,9 +1,11 @@
 """Anki's "Notes in Plain Text" export -> a new TOML deck, with a report of every note left out and why.
 
 Reads the file the way Anki's own importer does: `#key:value` header lines at the top (`#separator:`,
-`#html:`, `#tags:`, `#columns:`, `#deck:`, `#notetype:`, and `#guid|notetype|deck|tags column:N`,
-1-based), then one note per CSV record (quoted fields may hold the separator, quotes and line breaks).
-Without a `#separator:` header the separator is a tab if the first note line has one, else a comma.
+`#html:`, `#tags:`, `#columns:`, `#deck:`, `#notetype:`, `#match scope:`, `#if matches:`, and
+`#guid|notetype|deck|tags column:N`, 1-based), then one note per CSV record (quoted fields may hold the
+separator, quotes and line breaks). Only those keys make a header line: a note whose front starts with `#`
+(`#include <stdio.h>`, `#1 rule`) is a note, where Anki would take it for a comment and drop it unseen.
+Without a `#separator:` header the separator is a tab if the notes' first 8 KiB hold one, else a comma.
 
 Decisions, since recall cards are not Anki notes:
 - prompt = the first field (Front), answer = the second (Back); further fields are not imported;
@@ -30,6 +32,11 @@ from recall.deck import MAX_KEY_POINTS
 from recall.errors import RecallError
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
+# The keys of Anki's header lines, besides `#<name> column:N`; a `#` line with any other key is a note.
+ANKI_HEADER_KEYS = frozenset({"separator", "html", "tags", "columns", "deck", "notetype", "match scope",
+                              "if matches"})
+COLUMN_HEADER_KEY = re.compile(r"[a-z]+ column")
+SEPARATOR_SNIFF_CHARS = 8192
 # Anki's test for HTML in a field when the file does not say (a tag, a comment or an entity).
 LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);")
 CLOZE = re.compile(r"\{\{c\d+::")
@@ -163,14 +170,24 @@ def _read_header(lines: list[str], skipped: list[tuple[int, str]]) -> tuple[_Lay
         layout.global_tags = lines[0][len("tags:"):].split()
         count = 1
     for line in lines[count:]:
-        if not line.startswith("#"):
+        key, value = _header_key_value(line)
+        if key is None:
             break
         count += 1
-        key, colon, value = line[1:].rstrip("\r\n").partition(":")
-        key = key.strip().lower()
-        if colon and not _apply_header(layout, key, value):
+        if not _apply_header(layout, key, value):
             skipped.append((count, f"header '#{key}' is not used by recall (ignored)"))
     return layout, count
+
+
+def _header_key_value(line: str) -> tuple[str | None, str]:
+    """(key, value) of one of Anki's `#key:value` header lines; (None, "") for any other line."""
+    if not line.startswith("#"):
+        return None, ""
+    key, colon, value = line[1:].rstrip("\r\n").partition(":")
+    key = key.strip().lower()
+    if colon and (key in ANKI_HEADER_KEYS or COLUMN_HEADER_KEY.fullmatch(key)):
+        return key, value
+    return None, ""
 
 
 def _apply_header(layout: _Layout, key: str, value: str) -> bool:
@@ -195,6 +212,19 @@ def _apply_header(layout: _Layout, key: str, value: str) -> bool:
     else:
         return False
     return True
+
+
+def _guessed_separator(body: list[str]) -> str:
+    """Anki's guess when no header names the separator: a tab if the notes' first 8 KiB hold one (a `#`
+    note or a one-field line may come first), else a comma."""
+    sample = ""
+    for line in body:
+        sample += line
+        if "\t" in sample[:SEPARATOR_SNIFF_CHARS]:
+            return "\t"
+        if len(sample) >= SEPARATOR_SNIFF_CHARS:
+            break
+    return ","
 
 
 def _field_columns(layout: _Layout, width: int) -> tuple[int, int, int]:
@@ -235,7 +265,7 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     skipped: list[tuple[int, str]] = []
     layout, header_lines = _read_header(lines, skipped)
     body = lines[header_lines:]
-    separator = layout.separator or ("\t" if body and "\t" in body[0] else ",")
+    separator = layout.separator or _guessed_separator(body)
     notes: list[tuple[int, list[str]]] = []
     reader = csv.reader(body, delimiter=separator)
     first_line = header_lines + 1

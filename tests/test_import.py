@@ -92,6 +92,37 @@ def test_separator_headers(tmp_path: Path, header: str, line: str) -> None:
     assert (card.prompt, card.answer) == ("front one", "back one")
 
 
+@pytest.mark.parametrize("first_note", ["#define PI 3.14\tA macro for pi", "#1 rule?\tThe chain rule",
+                                        "# Python comment\tStarts with a hash", "#tag\tA label"])
+def test_a_note_whose_front_starts_with_a_hash_is_a_note_not_a_header(tmp_path: Path, first_note: str) -> None:
+    source = tmp_path / "notes.txt"
+    for text in (f"{first_note}\nSecond\tAnother\n", f"#separator:tab\n#html:false\n{first_note}\nSecond\tAnother\n"):
+        source.write_text(text, encoding="utf-8")
+        result = import_anki_notes(source)
+        first, second = load(result, tmp_path)
+        assert (first.prompt, first.answer) == tuple(first_note.split("\t"))
+        assert (second.prompt, result.skipped) == ("Second", [])
+
+
+@pytest.mark.parametrize("header", ["#separator:tab", "#html:true", "#tags:a b", "#columns:Front\tBack", "#deck:D",
+                                    "#notetype:Basic", "#guid column:3", "#Deck Column:4", "#match scope:deck",
+                                    "#if matches:update current", "#sort field column:5"])
+def test_only_ankis_header_keys_are_headers(tmp_path: Path, header: str) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text(f"{header}\n#1 rule?\tThe chain rule\n", encoding="utf-8")
+    result = import_anki_notes(source)
+    assert [card.prompt for card in load(result, tmp_path)] == ["#1 rule?"]
+    assert all(line == 1 for line, _reason in result.skipped)
+
+
+def test_a_hash_line_that_is_not_a_note_is_reported_not_dropped(tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text("# my notes on C\n#define PI 3.14\tA macro for pi\n", encoding="utf-8")
+    result = import_anki_notes(source)
+    assert [card.prompt for card in load(result, tmp_path)] == ["#define PI 3.14"]
+    assert result.skipped == [(1, "only one field: a card needs a front and a back")]
+
+
 def test_html_is_detected_per_field_when_the_file_does_not_say(tmp_path: Path) -> None:
     source = tmp_path / "notes.txt"
     source.write_text("a < b and b > c\tfirst<br>second &amp; third\n", encoding="utf-8")
