@@ -24,6 +24,8 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -261,18 +263,13 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     stem."""
     import tomli_w
 
-    lines = io.StringIO(_read_text(path), newline="").readlines()
+    text = _read_text(path)
+    lines = io.StringIO(text, newline="").readlines()
     skipped: list[tuple[int, str]] = []
     layout, header_lines = _read_header(lines, skipped)
     body = lines[header_lines:]
-    separator = layout.separator or _guessed_separator(body)
-    notes: list[tuple[int, list[str]]] = []
-    reader = csv.reader(body, delimiter=separator)
-    first_line = header_lines + 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            notes.append((first_line, record))
-        first_line = header_lines + reader.line_num + 1
+    with _csv_field_size_limit(len(text)):
+        notes = _read_notes(body, layout.separator or _guessed_separator(body), header_lines)
 
     anki_decks = {record[layout.deck_column - 1].strip() for _, record in notes
                   if 0 < layout.deck_column <= len(record)}
@@ -295,6 +292,31 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     header = f"# Imported from {path.name} (Anki notes in plain text) by `recall import`.\n"
     return ImportResult(header + tomli_w.dumps({"deck": deck, "card": cards}, multiline_strings=True),
                         len(cards), skipped, deck)
+
+
+def _read_notes(body: list[str], separator: str, header_lines: int) -> list[tuple[int, list[str]]]:
+    """Each non-blank CSV record of the body with the line it starts on."""
+    notes: list[tuple[int, list[str]]] = []
+    reader = csv.reader(body, delimiter=separator)
+    first_line = header_lines + 1
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            notes.append((first_line, record))
+        first_line = header_lines + reader.line_num + 1
+    return notes
+
+
+@contextmanager
+def _csv_field_size_limit(at_least: int) -> Iterator[None]:
+    """Lift csv's field size limit (128 KiB: a long Anki field, an embedded image, fails with "field larger
+    than field limit") to the file's length, which no field can exceed. The limit is global to the
+    process, so it is put back afterwards."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, at_least))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _note_to_card(record: list[str], layout: _Layout, deck_slug: str) -> tuple[dict | None, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,17 @@ def test_a_hash_line_that_is_not_a_note_is_reported_not_dropped(tmp_path: Path) 
     result = import_anki_notes(source)
     assert [card.prompt for card in load(result, tmp_path)] == ["#define PI 3.14"]
     assert result.skipped == [(1, "only one field: a card needs a front and a back")]
+
+
+def test_a_field_over_128_kib_is_imported_and_the_csv_limit_left_as_it_was(tmp_path: Path) -> None:
+    limit_before = csv.field_size_limit()
+    long_back = "A sentence about gradients. " * 10_000  # 280 KB, well over csv's 128 KiB default
+    source = tmp_path / "notes.txt"
+    source.write_text(f'Long one\t"{long_back}"\nShort one\tA short back.\n', encoding="utf-8")
+    result = import_anki_notes(source)
+    assert result.skipped == [] and result.cards == 2
+    assert len(result.toml_text) > len(long_back)
+    assert csv.field_size_limit() == limit_before
 
 
 def test_html_is_detected_per_field_when_the_file_does_not_say(tmp_path: Path) -> None:
