@@ -23,7 +23,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -243,13 +245,28 @@ def _field_columns(layout: _Layout, width: int) -> tuple[int, int, int]:
     return front, back, tags
 
 
+def _read_regular_file(path: Path) -> bytes:
+    """The file's bytes, refusing anything but a regular file: reading a FIFO waits for a writer forever and
+    a device may never end. Opened without blocking and checked on the open descriptor, so what is checked
+    is what is read."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise AnkiImportError(f"{path} is a directory; give the exported .txt file")
+        if not stat.S_ISREG(mode):
+            raise AnkiImportError(f"{path} is not a regular file (a pipe or a device); give the exported .txt file")
+        with open(descriptor, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(descriptor)
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return _read_regular_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise AnkiImportError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise AnkiImportError(f"{path} is a directory; give the exported .txt file") from None
     except OSError as exc:
         raise AnkiImportError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,31 @@ def test_unreadable_files_are_one_sentence_errors(tmp_path: Path) -> None:
     latin1.write_bytes("caf\xe9\tcoffee\n".encode("latin-1"))
     with pytest.raises(AnkiImportError, match="not UTF-8 text"):
         import_anki_notes(latin1)
+
+
+def test_a_fifo_is_refused_at_once_instead_of_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | ImportResult] = []
+
+    def import_it() -> None:
+        try:
+            outcome.append(import_anki_notes(fifo))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=import_it, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    if worker.is_alive():  # a regression: release the blocked open() so the test fails instead of hanging
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=30)
+        pytest.fail("importing a FIFO blocked waiting for a writer")
+    [error] = outcome
+    assert isinstance(error, AnkiImportError)
+    assert str(error) == f"{fifo} is not a regular file (a pipe or a device); give the exported .txt file"
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(AnkiImportError, match="/dev/null is not a regular file"):
+        import_anki_notes(Path("/dev/null"))
