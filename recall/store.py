@@ -1,11 +1,12 @@
-"""SQLite storage: schema and migrations, card sync with a deck-file cache, reviews, drafts, queries.
+"""SQLite storage of cards, reviews and drafts: opening the file, transactions, and every query.
 
 Every write is one explicit `BEGIN IMMEDIATE` transaction (recording a review and updating its card's
 state commit together or not at all), and a commit is on disk before it returns (synchronous=FULL), so a
 review the user was told about survives a kill or a power cut. WAL and a busy timeout let several recall
-processes share a file. Before SQLite touches a file, recall refuses one it must not write to (not SQLite,
-cut short, newer, read-only); every database error reaches the caller as a one-sentence `StoreError`.
+processes share a file. Every database error reaches the caller as a one-sentence `StoreError`.
 
+Beside it: `database_file` (what recall refuses to open, what an error means), `schema` (migrations),
+`deck_sync` (cards from deck files, through a cache), `review_query` (review filters as SQL).
 sqlite-utils is imported only to migrate and for callers of `Store.db`: with numpy it costs about 0.2 s,
 more than a whole no-change start. Dates passed in (`today`) are local study days; timestamps are UTC.
 No clock is read here except `utc_now()` as a default, so tests pass their own times.
@@ -14,48 +15,32 @@ No clock is read here except `utc_now()` as a default, so tests pass their own t
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from nn import DEMOS
-from recall import __version__
+from recall import review_query
 from recall.clock import iso_utc, utc_now
-from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck
-from recall.errors import RecallError
+from recall.database_file import BUSY_TIMEOUT_MS, SQLITE_MAGIC, StoreError, check_database_file, describe
+from recall.deck import Card
+from recall.deck_sync import DECK_PARSER, CardSync, DeckSync, SyncReport
+from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
-    DRILL_PASS_MARK, INITIAL_EASINESS_CENTI, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, review_kind,
-    scheduler_named,
+    DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, review_kind, scheduler_named,
 )
+from recall.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-SQLITE_HEADER_SIZE = 100
-BUSY_TIMEOUT_MS = 15_000
-# Each deck file owns a block of positions, so editing, adding or removing one file never moves the
-# cards of another (a file holds far fewer than 2**32 cards; SQLite integers have 64 bits).
-POSITION_STRIDE = 1 << 32
-# A file modified this close to when its fingerprint was taken could change again within the same
-# timestamp tick (coarse clocks, FAT's 2 s) without its size or mtime showing it: its content is
-# hashed again at the next start instead of being trusted ("racy git").
-RACY_MTIME_NS = 2_000_000_000
-# A deck's cards depend on the file and on the parser (its release, the demos a card may name); a
-# remembered file parsed by another parser is parsed again.
-DECK_PARSER = f"recall {__version__}; demos {','.join(sorted(DEMOS))}"
-
-
-class StoreError(RecallError):
-    """A database problem the user can act on; the message is one sentence."""
+# Names callers have imported from here since before these modules were split out.
+__all__ = ["BUSY_TIMEOUT_MS", "DECK_PARSER", "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CardRow", "DeckSync",
+           "ReviewInput", "ReviewRecord", "Store", "StoreError", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -104,24 +89,6 @@ class ReviewRecord:
 
 
 @dataclass(frozen=True)
-class SyncReport:
-    added: int
-    updated: int
-    retired: int
-    unchanged: int
-
-
-@dataclass(frozen=True)
-class DeckSync:
-    """What syncing the deck files did: the card changes, the problems in the files it had to read
-    (a remembered file is clean: only clean files are remembered), and how many files it parsed."""
-
-    report: SyncReport
-    problems: list[Problem]
-    parsed_files: int
-
-
-@dataclass(frozen=True)
 class ReviewInput:
     """What a front end knows about a review; the store adds the scheduling."""
 
@@ -141,40 +108,6 @@ class ReviewInput:
     cache_read_tokens: int = 0
 
 
-class _KnownCard(NamedTuple):
-    """What a sync compares a card with."""
-
-    source: str | None
-    content_hash: str
-    retired: int
-    position: int
-
-
-class _DeckFile(NamedTuple):
-    """A row of `deck_files`: a deck file as it was when its cards were last synced."""
-
-    path: str
-    size: int
-    mtime_ns: int | None  # None: modified too recently to trust (see RACY_MTIME_NS)
-    content_hash: str
-    cards: int
-    parser: str
-    ordinal: int
-
-
-@dataclass(frozen=True)
-class _Scan:
-    """One deck file at this sync: its fingerprint, and its cards if its content had to be parsed."""
-
-    path: Path
-    size: int
-    mtime_ns: int | None
-    content_hash: str | None
-    parsed: list[Card] | None  # None: the content is the remembered one
-    problems: list[Problem]
-    fingerprint_matched: bool = False
-
-
 CARD_COLUMNS = ("id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, "
                 "repetitions, interval, due, lapses, reviews")
 
@@ -188,140 +121,8 @@ def _card_row(row: Sequence) -> CardRow:
                    date.fromisoformat(due) if due else None, lapses, reviews)
 
 
-def _position(ordinal: int, index: int) -> int:
-    """The position of the `index`-th card of the `ordinal`-th deck file loaded."""
-    return ordinal * POSITION_STRIDE + index
-
-
-def _positioned(cards: Iterable[Card]) -> Iterator[tuple[int, Card]]:
-    """(position, card) in the order given, each run of cards from one file a block of its own."""
-    for ordinal, (_source, file_cards) in enumerate(groupby(cards, key=lambda card: card.source)):
-        for index, card in enumerate(file_cards):
-            yield _position(ordinal, index), card
-
-
-def _schema_v1(db: sqlite_utils.Database) -> None:
-    db["cards"].create({
-        "id": str, "deck": str, "prompt": str, "answer": str, "key_points": str, "tags": str,
-        "demo": str, "source": str, "position": int, "content_hash": str, "retired": int,
-        "added_at": str, "easiness_centi": int, "repetitions": int, "interval": int, "due": str,
-        "lapses": int, "reviews": int, "last_reviewed_at": str,
-    }, pk="id", not_null={"deck", "prompt", "answer", "key_points", "tags", "content_hash"},
-        defaults={"retired": 0, "easiness_centi": INITIAL_EASINESS_CENTI, "repetitions": 0,
-                  "interval": 0, "lapses": 0, "reviews": 0, "tags": "[]", "position": 0})
-    db["reviews"].create({
-        "id": int, "card_id": str, "reviewed_at": str, "study_day": str, "kind": str,
-        "quality": int, "suggested_quality": int, "was_new": int,
-        "easiness_before": int, "easiness_after": int, "interval_before": int, "interval_after": int,
-        "repetitions_before": int, "repetitions_after": int, "due_before": str, "due_after": str,
-        "lapses_before": int, "last_reviewed_before": str, "duration_ms": int,
-        "grader": str, "model": str, "prompt_version": str, "input_tokens": int, "output_tokens": int,
-        "cache_creation_tokens": int, "cache_read_tokens": int, "answer": str, "feedback": str,
-    }, pk="id", foreign_keys=[("card_id", "cards", "id")],
-        not_null={"card_id", "reviewed_at", "study_day", "kind", "quality"},
-        defaults={"input_tokens": 0, "output_tokens": 0, "cache_creation_tokens": 0,
-                  "cache_read_tokens": 0, "duration_ms": 0, "answer": "", "feedback": "", "was_new": 0})
-    db["drafts"].create({"card_id": str, "text": str, "updated_at": str}, pk="card_id")
-    db["cards"].create_index(["retired", "due"])
-    db["reviews"].create_index(["card_id", "id"])
-    db["reviews"].create_index(["study_day"])
-    db["reviews"].create_index(["reviewed_at"])
-
-
-def _schema_v2(db: sqlite_utils.Database) -> None:
-    """The deck-file cache, so a start with unchanged deck files neither parses nor writes them; and
-    indexes for what `due`, `cards` and `stats` read, measured on 100k cards and 1M reviews."""
-    db["deck_files"].create({
-        "path": str, "size": int, "mtime_ns": int, "content_hash": str, "cards": int, "parser": str,
-        "ordinal": int,
-    }, pk="path", not_null={"size", "content_hash", "cards", "parser", "ordinal"})
-    db.execute("DROP INDEX idx_cards_retired_due")
-    db["cards"].create_index(["retired", "due", "position", "id"])  # due and new cards, already in order
-    db["cards"].create_index(["retired", "position", "id"])  # every card in deck order
-    db["cards"].create_index(["retired", "deck", "due", "reviews", "position"])  # counts, read from the index
-    db.execute("CREATE INDEX idx_reviews_token_usage ON reviews (grader, model, input_tokens, output_tokens, "
-               "cache_creation_tokens, cache_read_tokens) WHERE model IS NOT NULL")
-
-
-# Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _damaged(path: Path, what: str) -> StoreError:
-    return StoreError(f"database {path} is damaged ({what}); restore a backup or move it aside")
-
-
-def _has_pending_log(path: Path) -> bool:
-    """A WAL or rollback journal beside the file holds pages the file itself does not have yet."""
-    for suffix in ("-wal", "-journal"):
-        with suppress(OSError):
-            if path.with_name(path.name + suffix).stat().st_size > 0:
-                return True
-    return False
-
-
-def _check_header(path: Path, header: bytes, size: int) -> None:
-    """Refuse a file whose SQLite header is not one, or says the file is longer than it is."""
-    if not header.startswith(SQLITE_MAGIC):
-        raise StoreError(f"{path} is not an SQLite database; recall left it untouched "
-                         "(point --db or RECALL_DB at another file)")
-    if len(header) < SQLITE_HEADER_SIZE:
-        raise _damaged(path, f"cut short at {size} bytes")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65_536 if page_size == 1 else page_size
-    if page_size < 512 or page_size & (page_size - 1):
-        raise _damaged(path, "its header is garbled")
-    pages = int.from_bytes(header[28:32], "big")
-    page_count_is_current = header[24:28] == header[92:96]
-    if page_count_is_current and size < pages * page_size and not _has_pending_log(path):
-        raise _damaged(path, f"cut short: {size} of {pages * page_size} bytes")
-
-
-def check_database_file(path: Path) -> None:
-    """Refuse, before SQLite opens it, a file recall must not write to: a directory, a file that is not
-    SQLite or is cut short, a read-only file or folder. A missing or empty file is a new database."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(SQLITE_HEADER_SIZE)
-            size = os.fstat(handle.fileno()).st_size
-    except FileNotFoundError:
-        header = None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db") from None
-    except OSError as exc:
-        raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
-    if header:
-        _check_header(path, header, size)
-    if header is not None and not os.access(path, os.W_OK):
-        raise StoreError(f"database {path} is read-only; make it writable or use another file with --db "
-                         "(nothing was changed)")
-    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
-        raise StoreError(f"the folder {path.parent} is read-only, and recall writes its database and the "
-                         "database's -wal file there; make it writable or use another --db (nothing was changed)")
-
-
-# Errors writing a file (or creating the -shm index beside it), which on a healthy disk with the
-# permissions checked up front mean no space is left or a file size limit was hit.
-WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHMOPEN", "SQLITE_IOERR_SHMSIZE",
-                  "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_FSYNC")
-
-
-def _describe(exc: sqlite3.Error, path: Path) -> str:
-    """One sentence saying what went wrong with the database and what the user can do."""
-    name = getattr(exc, "sqlite_errorname", None) or ""
-    if name.startswith("SQLITE_READONLY"):
-        return f"database {path} is read-only; make it writable or use another file with --db"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return f"database {path} stayed locked by another recall for {BUSY_TIMEOUT_MS // 1000} s; try again"
-    if name in WRITE_FAILURES:
-        return (f"could not write database {path} ({exc}): the disk is full or the file is too large for "
-                "a size limit; free some space and try again (nothing was saved)")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-        return str(_damaged(path, str(exc)))
-    if name.startswith("SQLITE_CANTOPEN"):
-        return f"cannot open database {path}; check that its folder exists and is writable"
-    return f"database {path}: {exc}"
+def _prefixed_columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in CARD_COLUMNS.split(", "))
 
 
 class Store:
@@ -342,14 +143,14 @@ class Store:
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
                                         check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
+            raise StoreError(describe(exc, self.path)) from None
         try:
             for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "foreign_keys = ON", "synchronous = FULL"):
                 self.conn.execute(f"PRAGMA {pragma}")
-            self._migrate()
+            self.migration_backup = migrate(self)
         except sqlite3.Error as exc:
             self.close()
-            raise StoreError(_describe(exc, self.path)) from None
+            raise StoreError(describe(exc, self.path)) from None
         except BaseException:
             self.close()
             raise
@@ -370,77 +171,40 @@ class Store:
 
         return sqlite_utils.Database(self.conn)
 
-    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """Every row of a query; a database error (a damaged page, say) becomes a StoreError."""
+    @contextmanager
+    def _errors_described(self) -> Iterator[None]:
+        """A database error (a damaged page, say) inside becomes a StoreError."""
         try:
-            return self.conn.execute(sql, params).fetchall()
+            yield
         except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
+            raise StoreError(describe(exc, self.path)) from None
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Every row of a query."""
+        with self._errors_described():
+            return self.conn.execute(sql, params).fetchall()
 
     def _dicts(self, sql: str, params: Sequence = ()) -> list[dict]:
-        try:
+        with self._errors_described():
             cursor = self.conn.execute(sql, params)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row)) for row in cursor.fetchall()]
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
-
-    # -- schema ---------------------------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
         return self._rows("PRAGMA user_version")[0][0]
 
-    def _migrate(self) -> None:
-        """Bring the file to SCHEMA_VERSION; an older one is copied aside first (`migration_backup`)."""
-        version = self.schema_version
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"database {self.path} was written by a newer recall (schema {version}, this one "
-                             f"knows {SCHEMA_VERSION}); upgrade recall, nothing was changed")
-        if not self.in_memory:
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        if version == SCHEMA_VERSION:
-            return
-        with self.transaction():
-            version = self.schema_version  # another recall may have migrated it while this one waited
-            if version == SCHEMA_VERSION:
-                return
-            if version > 0 and not self.in_memory:
-                self.migration_backup = self._back_up(version)
-            for step in MIGRATIONS[version:]:
-                step(self.db)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _back_up(self, version: int) -> Path:
-        """A consistent copy of the database at `version`, beside it, never over an earlier copy. It is
-        read through a second connection: this one holds the write lock (so nothing changes meanwhile),
-        and SQLite's backup cannot read from a connection inside a write transaction."""
-        backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-        copies = 1
-        while backup.exists():
-            copies += 1
-            backup = self.path.with_name(f"{self.path.name}.v{version}.{copies}.bak")
-        with closing(sqlite3.connect(str(self.path))) as source, closing(sqlite3.connect(str(backup))) as target:
-            try:
-                source.backup(target)
-            except BaseException:
-                backup.unlink(missing_ok=True)
-                raise
-        return backup
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken up front so two processes queue instead of deadlocking."""
-        try:
+        with self._errors_described():
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
         try:
             yield
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._roll_back()
-            raise StoreError(_describe(exc, self.path)) from None
+            raise StoreError(describe(exc, self.path)) from None
         except BaseException:
             self._roll_back()
             raise
@@ -453,136 +217,15 @@ class Store:
     # -- cards ----------------------------------------------------------------------------------
 
     def sync_cards(self, cards: Iterable[Card], now: datetime | None = None) -> SyncReport:
-        """Make the cards table match `cards` (every deck, in order): insert new cards, rewrite only
-        edited or moved ones, retire cards that are gone. History and scheduling state are never touched.
-        Changing anything forgets the deck-file cache, since these cards need not come from those files."""
-        cards = list(cards)
-        with self.transaction():
-            known = self._known_cards()
-            added, updated = self._write_cards(_positioned(cards), known, iso_utc(now or utc_now()))
-            seen = {card.id for card in cards}
-            retired = self._retire(card_id for card_id in known if card_id not in seen)
-            if added or updated or retired:
-                self.conn.execute("DELETE FROM deck_files")
-        return SyncReport(added, updated, retired, len(seen) - added - updated)
+        """Make the cards table match `cards` (every deck, in order); see `CardSync.sync_cards`."""
+        with self._errors_described():
+            return CardSync(self.conn, self.transaction, DECK_PARSER).sync_cards(cards, iso_utc(now or utc_now()))
 
     def sync_decks(self, paths: Iterable[Path], now: datetime | None = None) -> DeckSync:
-        """Make the cards match the deck files under `paths`, as `sync_cards(load_decks(paths).cards)`
-        would, but parse only files whose size or mtime changed and whose content hash changed too, and
-        write nothing when no file changed. The ids of unchanged files come from the cards they left.
-
-        A named path that does not exist (a typo) is refused before anything is read or written: syncing
-        without it would retire every card it holds."""
-        paths = list(paths)
-        missing = [path for path in paths if not path.exists()]
-        if missing:
-            raise StoreError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
-        files, problems = deck_files(paths)
-        remembered = {row[0]: _DeckFile(*row) for row in self._rows(
-            "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files")}
-        scans = [self._scan(path, remembered.get(str(path))) for path in files]
-        if (len(remembered) == len(scans) and all(scan.fingerprint_matched for scan in scans)
-                and [remembered[str(scan.path)].ordinal for scan in scans] == list(range(len(scans)))):
-            unchanged = sum(entry.cards for entry in remembered.values())
-            return DeckSync(SyncReport(0, 0, 0, unchanged), problems, 0)
-        with self.transaction():
-            report, file_problems = self._apply_scans(scans, iso_utc(now or utc_now()))
-        parsed = sum(scan.parsed is not None for scan in scans)
-        return DeckSync(report, problems + file_problems, parsed)
-
-    def _scan(self, path: Path, remembered: _DeckFile | None) -> _Scan:
-        """Stat the file; read and hash it only if its fingerprint changed; parse it only if its
-        content changed (a `touch` or a checkout that rewrote it identically costs a hash, no parse)."""
-        try:
-            stat = path.stat()
-        except OSError:
-            return _Scan(path, 0, None, None, *parse_deck(path))
-        usable = remembered is not None and remembered.parser == DECK_PARSER
-        if usable and remembered.mtime_ns is not None and (remembered.size, remembered.mtime_ns) == (
-                stat.st_size, stat.st_mtime_ns):
-            return _Scan(path, stat.st_size, stat.st_mtime_ns, remembered.content_hash, None, [], True)
-        trusted_mtime = stat.st_mtime_ns if time.time_ns() - stat.st_mtime_ns > RACY_MTIME_NS else None
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return _Scan(path, stat.st_size, None, None, *parse_deck(path))
-        content_hash = digest(data)
-        if usable and remembered.content_hash == content_hash:
-            return _Scan(path, stat.st_size, trusted_mtime, content_hash, None, [])
-        return _Scan(path, stat.st_size, trusted_mtime, content_hash, *parse_deck(path, data))
-
-    def _apply_scans(self, scans: list[_Scan], stamp: str) -> tuple[SyncReport, list[Problem]]:
-        """Inside the sync's transaction: apply the cross-file id rule in file order, write the parsed
-        files' cards, move unchanged files' cards to their files' new places, retire what is gone, and
-        remember every file that loaded. Returns the report and each file's problems, in file order."""
-        known = self._known_cards()
-        remembered_ids: dict[str, list[str]] = {}
-        for card_id, card in sorted(known.items(), key=lambda item: item[1].position):
-            if not card.retired and card.source:
-                remembered_ids.setdefault(card.source, []).append(card_id)
-        owner: dict[str, Path] = {}
-        problems: list[Problem] = []
-        placed: list[tuple[int, Card]] = []
-        moved: list[tuple[int, str]] = []
-        loaded: list[_DeckFile] = []
-        for scan in scans:
-            if scan.parsed is not None:
-                card_ids = [card.id for card in scan.parsed]
-            else:
-                card_ids = remembered_ids.get(str(scan.path), [])
-            clashes = claim_ids(scan.path, card_ids, owner)
-            problems.extend(scan.problems + clashes)
-            if clashes or not card_ids:
-                continue
-            ordinal = len(loaded)
-            if scan.parsed is not None:
-                placed.extend((_position(ordinal, index), card) for index, card in enumerate(scan.parsed))
-            else:
-                moved.extend((_position(ordinal, index), card_id) for index, card_id in enumerate(card_ids)
-                             if known[card_id].position != _position(ordinal, index))
-            loaded.append(_DeckFile(str(scan.path), scan.size, scan.mtime_ns, scan.content_hash,
-                                    len(card_ids), DECK_PARSER, ordinal))
-        added, updated = self._write_cards(placed, known, stamp)
-        self.conn.executemany("UPDATE cards SET position = ? WHERE id = ?", moved)
-        seen = set(owner)
-        retired = self._retire(card_id for card_id in known if card_id not in seen)
-        self.conn.execute("DELETE FROM deck_files")
-        self.conn.executemany("INSERT INTO deck_files (path, size, mtime_ns, content_hash, cards, parser, "
-                              "ordinal) VALUES (?, ?, ?, ?, ?, ?, ?)", loaded)
-        rewritten = updated + len(moved)
-        return SyncReport(added, rewritten, retired, len(seen) - added - rewritten), problems
-
-    def _known_cards(self) -> dict[str, _KnownCard]:
-        return {row[0]: _KnownCard(*row[1:]) for row in self.conn.execute(
-            "SELECT id, source, content_hash, retired, position FROM cards")}
-
-    def _write_cards(self, placed: Iterable[tuple[int, Card]], known: dict[str, _KnownCard],
-                     stamp: str) -> tuple[int, int]:
-        """Insert new cards and rewrite those whose content or position changed (un-retiring them);
-        returns (added, updated)."""
-        inserts, updates = [], []
-        for position, card in placed:
-            values = (card.deck, card.prompt, card.answer, json.dumps(card.key_points, ensure_ascii=False),
-                      json.dumps(card.tags, ensure_ascii=False), card.demo,
-                      str(card.source) if card.source else None, position, card.content_hash)
-            previous = known.get(card.id)
-            if previous is None:
-                inserts.append((card.id, *values, stamp))
-            elif (previous.content_hash, previous.retired, previous.position) != (card.content_hash, 0, position):
-                updates.append((*values, card.id))
-        self.conn.executemany(
-            "INSERT INTO cards (id, deck, prompt, answer, key_points, tags, demo, source, position, "
-            "content_hash, added_at, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", inserts)
-        self.conn.executemany(
-            "UPDATE cards SET deck = ?, prompt = ?, answer = ?, key_points = ?, tags = ?, demo = ?, "
-            "source = ?, position = ?, content_hash = ?, retired = 0 WHERE id = ?", updates)
-        return len(inserts), len(updates)
-
-    def _retire(self, card_ids: Iterable[str]) -> int:
-        """Retire the active ones among `card_ids`; returns how many."""
-        cursor = self.conn.executemany("UPDATE cards SET retired = 1 WHERE id = ? AND retired = 0",
-                                       ((card_id,) for card_id in card_ids))
-        return cursor.rowcount
+        """Make the cards match the deck files under `paths`, parsing only the files that changed; see
+        `CardSync.sync_decks`."""
+        with self._errors_described():
+            return CardSync(self.conn, self.transaction, DECK_PARSER).sync_decks(paths, iso_utc(now or utc_now()))
 
     def card(self, card_id: str) -> CardRow | None:
         rows = self._rows(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", [card_id])
@@ -695,7 +338,7 @@ class Store:
         """Active cards whose latest review on study day `today` is below the drill pass mark (SM-2 step
         7), in the order they were last graded: read from the log, so a quit or a crash loses none."""
         return [_card_row(row[1:]) for row in self._rows(
-            f"SELECT r.id, {', '.join('c.' + column for column in CARD_COLUMNS.split(', '))} "
+            f"SELECT r.id, {_prefixed_columns('c')} "
             "FROM reviews r JOIN cards c ON c.id = r.card_id "
             "WHERE r.study_day = ? AND c.retired = 0 AND r.id = "
             "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ?) AND r.quality < ? "
@@ -704,12 +347,10 @@ class Store:
     def review_log(self) -> Iterator[tuple[str, int, ReviewKind, date]]:
         """Every review as (card id, grade, kind, study day), card by card and oldest first within a card:
         what a replay through the scheduler reads."""
-        try:
+        with self._errors_described():
             cursor = self.conn.execute("SELECT card_id, quality, kind, study_day FROM reviews ORDER BY card_id, id")
             for card_id, quality, kind, day in cursor:
                 yield card_id, quality, kind, date.fromisoformat(day)
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
 
     def card_states(self) -> Iterator[tuple[str, CardState, int]]:
         """Every card (retired ones too) as (id, stored state, number of reviews), by id."""
@@ -732,6 +373,33 @@ class Store:
 
     def review_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM reviews")[0][0]
+
+    # -- filtered reviews, a batch at a time (exports) -------------------------------------------
+
+    def review_batches(self, filters: ReviewFilter, columns: Sequence[str], *, whole_histories: bool = False,
+                       order: ReviewOrder = "id", formula_prefix: Sequence[str] = (),
+                       batch_size: int = 2_000) -> Iterator[list[tuple]]:
+        """The filtered reviews' `columns` (named as in `review_query.REVIEW_COLUMNS`), `batch_size` rows
+        at a time from one cursor, so a million reviews take the memory of one batch. In review-id order,
+        or time order (`order="time"`); `whole_histories` leaves out a card reviewed before `since`;
+        `formula_prefix`: see `review_query.column_expressions`."""
+        sql, params = review_query.select_reviews(filters, columns, whole_histories=whole_histories, order=order,
+                                                  formula_prefix=formula_prefix)
+        with self._errors_described():
+            cursor = self.conn.execute(sql, params)
+            while batch := cursor.fetchmany(batch_size):
+                yield batch
+
+    def count_reviews(self, filters: ReviewFilter, whole_histories: bool = False) -> int:
+        """How many reviews `review_batches` with the same arguments yields."""
+        return self._rows(*review_query.count_reviews(filters, whole_histories))[0][0]
+
+    def filtered_cards(self, filters: ReviewFilter) -> list[CardRow]:
+        """The cards matching the card and deck filters, in deck order: active ones, and retired ones with
+        a review in the filtered days."""
+        where, params = review_query.card_conditions(filters)
+        return [_card_row(row) for row in self._rows(
+            f"SELECT {_prefixed_columns('c')} FROM cards c {where} ORDER BY c.position, c.id", params)]
 
     # -- drafts ---------------------------------------------------------------------------------
 

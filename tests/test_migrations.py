@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-import recall.store
+import recall.schema
 from recall.deck import load_decks
-from recall.store import MIGRATIONS, SCHEMA_VERSION, ReviewInput, Store, StoreError
+from recall.database_file import StoreError
+from recall.schema import MIGRATIONS, SCHEMA_VERSION
+from recall.store import ReviewInput, Store
 
 TODAY = date(2026, 3, 1)
 
@@ -112,7 +114,7 @@ def test_a_failed_migration_changes_nothing(tmp_path, history, monkeypatch):
         db["deck_files"].create({"path": str}, pk="path")
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(recall.store, "MIGRATIONS", [MIGRATIONS[0], half_done])
+    monkeypatch.setattr(recall.schema, "MIGRATIONS", [MIGRATIONS[0], half_done])
     with pytest.raises(StoreError, match="recall.db: disk I/O error"):
         Store(path)
     assert contents(path) == before

@@ -12,7 +12,10 @@ import pytest
 import sqlite_utils
 
 from recall.deck import load_decks
-from recall.store import BUSY_TIMEOUT_MS, MIGRATIONS, SCHEMA_VERSION, SQLITE_MAGIC, ReviewInput, Store, StoreError, SyncReport
+from recall.database_file import BUSY_TIMEOUT_MS, SQLITE_MAGIC, StoreError
+from recall.deck_sync import SyncReport
+from recall.schema import MIGRATIONS, SCHEMA_VERSION
+from recall.store import ReviewInput, Store
 
 TODAY = date(2026, 3, 1)
 NOON = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
@@ -360,8 +363,6 @@ def test_recent_reviews_are_the_newest_across_cards_with_their_deck(store):
 
 
 def test_sync_decks_refuses_a_missing_path_and_retires_nothing(store, small_deck, tmp_path):
-    from recall.store import StoreError
-
     with pytest.raises(StoreError, match="no such deck file or directory"):
         store.sync_decks([small_deck, tmp_path / "typo.toml"])
     assert len(store.cards()) == 3

@@ -1,0 +1,115 @@
+"""The database schema and its forward migrations, each version a function of its own.
+
+`migrate` brings an open store's file to SCHEMA_VERSION inside one write transaction, after copying an
+older file aside (`<db>.v<N>.bak`, never over an earlier copy), so a failed migration changes nothing.
+sqlite-utils is imported only when a migration runs (through `Store.db`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from recall.database_file import StoreError
+from recall.scheduler import INITIAL_EASINESS_CENTI
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from recall.store import Store
+
+
+def _schema_v1(db: sqlite_utils.Database) -> None:
+    db["cards"].create({
+        "id": str, "deck": str, "prompt": str, "answer": str, "key_points": str, "tags": str,
+        "demo": str, "source": str, "position": int, "content_hash": str, "retired": int,
+        "added_at": str, "easiness_centi": int, "repetitions": int, "interval": int, "due": str,
+        "lapses": int, "reviews": int, "last_reviewed_at": str,
+    }, pk="id", not_null={"deck", "prompt", "answer", "key_points", "tags", "content_hash"},
+        defaults={"retired": 0, "easiness_centi": INITIAL_EASINESS_CENTI, "repetitions": 0,
+                  "interval": 0, "lapses": 0, "reviews": 0, "tags": "[]", "position": 0})
+    db["reviews"].create({
+        "id": int, "card_id": str, "reviewed_at": str, "study_day": str, "kind": str,
+        "quality": int, "suggested_quality": int, "was_new": int,
+        "easiness_before": int, "easiness_after": int, "interval_before": int, "interval_after": int,
+        "repetitions_before": int, "repetitions_after": int, "due_before": str, "due_after": str,
+        "lapses_before": int, "last_reviewed_before": str, "duration_ms": int,
+        "grader": str, "model": str, "prompt_version": str, "input_tokens": int, "output_tokens": int,
+        "cache_creation_tokens": int, "cache_read_tokens": int, "answer": str, "feedback": str,
+    }, pk="id", foreign_keys=[("card_id", "cards", "id")],
+        not_null={"card_id", "reviewed_at", "study_day", "kind", "quality"},
+        defaults={"input_tokens": 0, "output_tokens": 0, "cache_creation_tokens": 0,
+                  "cache_read_tokens": 0, "duration_ms": 0, "answer": "", "feedback": "", "was_new": 0})
+    db["drafts"].create({"card_id": str, "text": str, "updated_at": str}, pk="card_id")
+    db["cards"].create_index(["retired", "due"])
+    db["reviews"].create_index(["card_id", "id"])
+    db["reviews"].create_index(["study_day"])
+    db["reviews"].create_index(["reviewed_at"])
+
+
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    """The deck-file cache, so a start with unchanged deck files neither parses nor writes them; and
+    indexes for what `due`, `cards` and `stats` read, measured on 100k cards and 1M reviews."""
+    db["deck_files"].create({
+        "path": str, "size": int, "mtime_ns": int, "content_hash": str, "cards": int, "parser": str,
+        "ordinal": int,
+    }, pk="path", not_null={"size", "content_hash", "cards", "parser", "ordinal"})
+    db.execute("DROP INDEX idx_cards_retired_due")
+    db["cards"].create_index(["retired", "due", "position", "id"])  # due and new cards, already in order
+    db["cards"].create_index(["retired", "position", "id"])  # every card in deck order
+    db["cards"].create_index(["retired", "deck", "due", "reviews", "position"])  # counts, read from the index
+    db.execute("CREATE INDEX idx_reviews_token_usage ON reviews (grader, model, input_tokens, output_tokens, "
+               "cache_creation_tokens, cache_read_tokens) WHERE model IS NOT NULL")
+
+
+# Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
+MIGRATIONS = [_schema_v1, _schema_v2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(store: Store) -> Path | None:
+    """Bring the store's file to SCHEMA_VERSION (WAL mode for a file); returns the copy of an older
+    file made first, if any. Refuses, changing nothing, a file from a newer recall."""
+    version = schema_version(store.conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"database {store.path} was written by a newer recall (schema {version}, this one "
+                         f"knows {SCHEMA_VERSION}); upgrade recall, nothing was changed")
+    if not store.in_memory:
+        store.conn.execute("PRAGMA journal_mode = WAL")
+    if version == SCHEMA_VERSION:
+        return None
+    backup = None
+    with store.transaction():
+        version = schema_version(store.conn)  # another recall may have migrated it while this one waited
+        if version == SCHEMA_VERSION:
+            return None
+        if version > 0 and not store.in_memory:
+            backup = back_up(store.path, version)
+        for step in MIGRATIONS[version:]:
+            step(store.db)
+        store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return backup
+
+
+def back_up(path: Path, version: int) -> Path:
+    """A consistent copy of the database at `version`, beside it, never over an earlier copy. It is
+    read through a second connection: the store's holds the write lock (so nothing changes meanwhile),
+    and SQLite's backup cannot read from a connection inside a write transaction."""
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    copies = 1
+    while backup.exists():
+        copies += 1
+        backup = path.with_name(f"{path.name}.v{version}.{copies}.bak")
+    with closing(sqlite3.connect(str(path))) as source, closing(sqlite3.connect(str(backup))) as target:
+        try:
+            source.backup(target)
+        except BaseException:
+            backup.unlink(missing_ok=True)
+            raise
+    return backup
