@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recall.export import EXPORT_SELECT, FORMATS, ExportFilter, export_reviews  # noqa: E402
-from recall.clock import iso_utc
+from recall.clock import iso_utc  # noqa: E402
+from recall.export import EXPORT_COLUMNS, FORMATS, ExportFilter, export_reviews  # noqa: E402
+from recall.review_query import select_reviews  # noqa: E402
 from recall.store import Store  # noqa: E402
 
 DECKS = 20
@@ -89,7 +90,7 @@ def measure_export(fmt: str, database: Path, output: Path) -> dict:
 
 def measure_sqlite_cli(database: Path, output: Path) -> dict:
     """In a child process: the sqlite3 shell writing the csv export's query as CSV, the floor."""
-    query = f"SELECT {EXPORT_SELECT} FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id"
+    query, _params = select_reviews(ExportFilter(), EXPORT_COLUMNS)  # the store's own query, unfiltered
     started = time.perf_counter()
     with output.open("wb") as handle:
         subprocess.run(["sqlite3", "-csv", "-header", str(database), query], stdout=handle, check=True)

@@ -470,7 +470,8 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, since: dat
     filters = ExportFilter(since.date() if since else None, until.date() if until else None, card_id, deck)
     with ProgressReporter(enabled=output is not None and sys.stderr.isatty()) as progress:
         try:
-            written = export_reviews(state.store, fmt, filters, output, stream=sys.stdout, progress=progress)
+            written = export_reviews(state.store, fmt, filters, output, stream=sys.stdout, progress=progress,
+                                     today=state.today)
         except ExportError as exc:
             raise UserError(str(exc)) from None
     if output is not None:
@@ -511,6 +512,7 @@ class ProgressReporter:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path, deck: str | None, output: Path | None, **options: object) -> None:
     """Turn an Anki "Notes in Plain Text" export into a new TOML deck."""
+    from recall.atomic_file import FileWriteError, TargetExistsError, write_atomically
     from recall.config import user_decks_dir
     from recall.importer import AnkiImportError, import_anki_notes
 
@@ -525,11 +527,12 @@ def import_command(ctx: click.Context, file: Path, deck: str | None, output: Pat
         raise UserError(f"no note in {file} could be imported ({len(result.skipped)} skipped)")
     target = output or user_decks_dir() / result.file_name
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(result.toml_text)
-    except FileExistsError:
+    try:  # whole or absent, never over an existing file: a kill or a full disk leaves no cut-off deck
+        write_atomically(target, lambda handle: handle.write(result.toml_text.encode("utf-8")), replace=False)
+    except TargetExistsError:
         raise UserError(f"{target} already exists; choose another path with --output") from None
+    except FileWriteError as exc:
+        raise UserError(str(exc)) from None
     say(f"imported {result.cards} card(s) into {target} ({len(result.skipped)} skipped)")
     if output is not None:
         say(f"study it with: recall --cards {target}")

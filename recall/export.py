@@ -1,9 +1,12 @@
 """Review history export: csv, json, jsonl, the FSRS optimizer's review log, and an Anki package.
 
-Every format streams: rows come from an SQLite cursor in batches and are written as they arrive, so a
-million reviews take the memory of one batch. A file is written atomically (a temporary file in the same
-directory, fsynced, then renamed over the target): an interrupted export leaves no file, never half a file.
-The CLI and the TUI's History screen both call `export_reviews`.
+Every format streams: the store hands over the filtered reviews in batches (`Store.review_batches`) and
+they are written as they arrive, so a million reviews take the memory of one batch. This module only
+formats: which reviews and columns is asked of the store by name, never in SQL. A file is written
+atomically (`recall.atomic_file`): an interrupted or killed export leaves no file, never half a file,
+and an earlier file at that path stays as it was. The database itself, the files SQLite keeps beside
+it, and any other SQLite file are never written over. The CLI and the TUI's History screen both call
+`export_reviews`.
 """
 
 from __future__ import annotations
@@ -21,47 +24,33 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from enum import IntEnum
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from recall.store import Store
+from recall.atomic_file import FileWriteError, resolve_target, write_atomically
+from recall.database_file import SIDE_FILE_SUFFIXES, StoreError, is_sqlite_file
 from recall.errors import RecallError
+from recall.review_query import ReviewFilter
+
+if TYPE_CHECKING:
+    from recall.store import CardRow, Store
 
 FORMATS = ("csv", "json", "jsonl", "fsrs", "anki")
 EXPORT_COLUMNS = (
     "review_id", "card_id", "deck", "reviewed_at", "kind", "quality", "suggested_quality", "easiness",
     "interval_days", "repetitions", "due", "duration_ms", "grader", "model", "answer", "feedback",
 )
-# Same order as EXPORT_COLUMNS. Easiness is stored in hundredths; dividing in SQLite gives the same
-# correctly rounded double as Python would (2.36, not 2.3600000000000003).
-EXPORT_EXPRESSIONS = (
-    "r.id", "r.card_id", "c.deck", "r.reviewed_at", "r.kind", "r.quality", "r.suggested_quality",
-    "r.easiness_after / 100.0", "r.interval_after", "r.repetitions_after", "r.due_after", "r.duration_ms",
-    "r.grader", "r.model", "r.answer", "r.feedback",
-)
-EXPORT_SELECT = ", ".join(EXPORT_EXPRESSIONS)
-TEXT_COLUMNS = frozenset({"card_id", "deck", "reviewed_at", "kind", "due", "grader", "model", "answer",
-                          "feedback"})
 FSRS_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
-# What the FSRS and Anki writers need to classify a review (see `review_phase`).
-PHASE_SELECT = "r.kind, r.was_new, r.repetitions_before, r.lapses_before"
+# What the FSRS and Anki writers need to classify a review (see `review_phase`), named as the store names them.
+PHASE_COLUMNS = ("kind", "was_new", "repetitions_before", "lapses_before")
+# One home for a format's file name suffix (the TUI proposes file names with it).
+FILE_SUFFIXES = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "fsrs": ".csv", "anki": ".apkg"}
 
-# A spreadsheet runs a cell beginning with one of these as a formula (OWASP "CSV injection").
+# A spreadsheet runs a cell beginning with one of these as a formula (OWASP "CSV injection"); the csv
+# format asks the store for text cells starting with one with a leading apostrophe, shown as text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralised(expression: str) -> str:
-    """SQL for a text cell that a spreadsheet would run as a formula: a leading apostrophe makes
-    spreadsheets show it as text. SQLite does it at C speed, rather than Python cell by cell."""
-    triggers = ", ".join(f"char({ord(trigger)})" for trigger in FORMULA_TRIGGERS)
-    return f"CASE WHEN substr({expression}, 1, 1) IN ({triggers}) THEN '''' || {expression} ELSE {expression} END"
-
-
-CSV_SELECT = ", ".join(_neutralised(expression) if column in TEXT_COLUMNS else expression
-                       for column, expression in zip(EXPORT_COLUMNS, EXPORT_EXPRESSIONS))
 
 # JSON allows these raw inside strings, but str.splitlines() and JavaScript line readers split on them;
 # escaping them keeps one jsonl object per line for every reader and decodes to the same text.
@@ -75,16 +64,13 @@ class ExportError(RecallError):
     """An export the user asked for cannot be made; the message is one sentence."""
 
 
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which reviews to export. `since` and `until` are inclusive and compared with the review's local
-    study day (`reviews.study_day`, the day as the learner lived it, with `day_starts_at` applied), not
-    its UTC timestamp; `deck` is the deck's name as shown by `recall cards`."""
+# Which reviews to export: `since`/`until` are inclusive study days; see `ReviewFilter`.
+ExportFilter = ReviewFilter
 
-    since: date | None = None
-    until: date | None = None
-    card_id: str | None = None
-    deck: str | None = None
+
+def file_suffix(fmt: str) -> str:
+    """The file name suffix for an export format: .apkg for anki, .csv for fsrs, else `.<fmt>`."""
+    return FILE_SUFFIXES.get(fmt, f".{fmt}")
 
 
 class ReviewPhase(IntEnum):
@@ -131,59 +117,6 @@ def epoch_ms(reviewed_at: str) -> int:
     return (datetime.fromisoformat(reviewed_at) - UNIX_EPOCH) // timedelta(milliseconds=1)
 
 
-# -- selecting reviews ------------------------------------------------------------------------------
-
-
-def _card_conditions(filters: ExportFilter) -> tuple[list[str], list[str]]:
-    clauses, params = [], []
-    if filters.card_id is not None:
-        clauses.append("c.id = ?")
-        params.append(filters.card_id)
-    if filters.deck is not None:
-        clauses.append("c.deck = ?")
-        params.append(filters.deck)
-    return clauses, params
-
-
-def _day_conditions(filters: ExportFilter) -> tuple[list[str], list[str]]:
-    clauses, params = [], []
-    if filters.since is not None:
-        clauses.append("r.study_day >= ?")
-        params.append(filters.since.isoformat())
-    if filters.until is not None:
-        clauses.append("r.study_day <= ?")
-        params.append(filters.until.isoformat())
-    return clauses, params
-
-
-def _review_conditions(filters: ExportFilter, whole_histories: bool) -> tuple[str, list[str]]:
-    """The WHERE clause for the filtered reviews. With `whole_histories`, a card reviewed before `since`
-    is left out altogether, so every exported history starts at the card's first review."""
-    card_clauses, card_params = _card_conditions(filters)
-    day_clauses, day_params = _day_conditions(filters)
-    clauses, params = card_clauses + day_clauses, card_params + day_params
-    if whole_histories and filters.since is not None:
-        clauses.append("r.card_id NOT IN (SELECT card_id FROM reviews WHERE study_day < ?)")
-        params.append(filters.since.isoformat())
-    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
-
-
-def _select_batches(store: Store, filters: ExportFilter, columns: str, whole_histories: bool = False,
-                    order: str = "r.id") -> Iterator[list[tuple]]:
-    """The filtered reviews (by default in review-id order), FETCH_BATCH rows at a time."""
-    where, params = _review_conditions(filters, whole_histories)
-    cursor = store.conn.execute(
-        f"SELECT {columns} FROM reviews r JOIN cards c ON c.id = r.card_id {where} ORDER BY {order}", params)
-    while batch := cursor.fetchmany(FETCH_BATCH):
-        yield batch
-
-
-def _count_reviews(store: Store, filters: ExportFilter, whole_histories: bool) -> int:
-    where, params = _review_conditions(filters, whole_histories)
-    return store.conn.execute(
-        f"SELECT COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id {where}", params).fetchone()[0]
-
-
 class _Progress:
     """Counts rows as batches of them are written, and reports (done, total) after each batch."""
 
@@ -209,7 +142,8 @@ class _Progress:
 def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
     writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes doubled, fields quoted only when needed
     writer.writerow(EXPORT_COLUMNS)
-    for batch in progress.batches(_select_batches(store, filters, CSV_SELECT)):
+    batches = store.review_batches(filters, EXPORT_COLUMNS, formula_prefix=FORMULA_TRIGGERS, batch_size=FETCH_BATCH)
+    for batch in progress.batches(batches):
         writer.writerows(batch)
 
 
@@ -223,7 +157,7 @@ def _json_object(row: tuple) -> str:
 def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
     """One array, written an element at a time."""
     separator = "[\n"
-    for row in progress.rows(_select_batches(store, filters, EXPORT_SELECT)):
+    for row in progress.rows(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
         out.write(separator)
         out.write(_json_object(row))
         separator = ",\n"
@@ -231,7 +165,7 @@ def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Pro
 
 
 def _write_jsonl(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
-    for row in progress.rows(_select_batches(store, filters, EXPORT_SELECT)):
+    for row in progress.rows(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
         out.write(_json_object(row))
         out.write("\n")
 
@@ -242,8 +176,8 @@ def _write_fsrs(store: Store, filters: ExportFilter, out: TextIO, progress: _Pro
     themselves."""
     writer = csv.writer(out)
     writer.writerow(FSRS_COLUMNS)
-    columns = f"r.card_id, r.reviewed_at, r.quality, r.duration_ms, {PHASE_SELECT}"
-    batches = _select_batches(store, filters, columns, whole_histories=True)
+    columns = ("card_id", "reviewed_at", "quality", "duration_ms", *PHASE_COLUMNS)
+    batches = store.review_batches(filters, columns, whole_histories=True, batch_size=FETCH_BATCH)
     for card_id, reviewed_at, quality, duration_ms, *phase in progress.rows(batches):
         writer.writerow((card_id, epoch_ms(reviewed_at), four_point_rating(quality), int(review_phase(*phase)),
                          duration_ms))
@@ -280,56 +214,28 @@ def _anki_model():  # noqa: ANN202 - genanki.Model, imported lazily (genanki is 
                     "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<br><br><b>Key points</b><br>{{Key points}}"}])
 
 
-class _AnkiCard(NamedTuple):
-    id: str
-    deck: str
-    prompt: str
-    answer: str
-    key_points: str  # JSON list
-    tags: str  # JSON list
-    retired: int
-    easiness_centi: int
-    interval: int
-    due: str | None
-    reviews: int
-    lapses: int
+def _anki_day_zero(cards: list[CardRow], today: date) -> date:
+    """The collection's creation day: the study day before `today` (so it is in the past and Anki's
+    count of days since creation is never negative), or an earlier due date (so no day number is)."""
+    return min([today - timedelta(days=1), *(card.due for card in cards if card.due)])
 
 
-def _select_anki_cards(store: Store, filters: ExportFilter) -> list[_AnkiCard]:
-    """The cards matching the card and deck filters: active ones, and retired ones whose history falls
-    in the exported days. One row per card (a deck's size, not the history's)."""
-    card_clauses, card_params = _card_conditions(filters)
-    day_clauses, day_params = _day_conditions(filters)
-    history = " AND ".join(["r.card_id = c.id", *day_clauses])
-    clauses = [*card_clauses, f"(c.retired = 0 OR EXISTS (SELECT 1 FROM reviews r WHERE {history}))"]
-    rows = store.conn.execute(
-        f"SELECT {', '.join(f'c.{name}' for name in _AnkiCard._fields)} FROM cards c "
-        f"WHERE {' AND '.join(clauses)} ORDER BY c.position, c.id", card_params + day_params)
-    return [_AnkiCard._make(row) for row in rows]
-
-
-def _anki_day_zero(cards: list[_AnkiCard]) -> date:
-    """The collection's creation day: on or before every due date, so no day number is negative, and
-    in the past, so Anki's count of days since creation is never negative either."""
-    yesterday = date.today() - timedelta(days=1)
-    return min([yesterday, *(date.fromisoformat(card.due) for card in cards if card.due)])
-
-
-def _build_anki_collection(store: Store, filters: ExportFilter, database: Path, progress: _Progress) -> None:
+def _build_anki_collection(store: Store, filters: ExportFilter, database: Path, progress: _Progress,
+                           today: date) -> None:
     """genanki writes the notes, one per card and one Anki deck per deck; then each card gets its SM-2
     state and the revlog gets the history, straight into genanki's SQLite."""
     import genanki
 
-    cards = _select_anki_cards(store, filters)
+    cards = store.filtered_cards(filters)
     model = _anki_model()
     decks: dict[str, genanki.Deck] = {}
     for position, card in enumerate(cards):
-        points = "<br>".join(f"&bull; {_anki_field(point)}" for point in json.loads(card.key_points))
+        points = "<br>".join(f"&bull; {_anki_field(point)}" for point in card.key_points)
         note = genanki.Note(model, [_anki_field(card.prompt), _anki_field(card.answer), points],
-                            tags=["_".join(tag.split()) for tag in json.loads(card.tags)],
+                            tags=["_".join(tag.split()) for tag in card.tags],
                             guid=genanki.guid_for(card.id), due=position)
         decks.setdefault(card.deck, genanki.Deck(_anki_id(card.deck), card.deck)).add_note(note)
-    day_zero = _anki_day_zero(cards)
+    day_zero = _anki_day_zero(cards, today)
     created = datetime.combine(day_zero, time(ANKI_CREATION_HOUR)).astimezone().timestamp()
     connection = sqlite3.connect(database)
     try:
@@ -351,7 +257,7 @@ def _build_anki_collection(store: Store, filters: ExportFilter, database: Path, 
         connection.close()
 
 
-def _anki_card_state(card: _AnkiCard, day_zero: date) -> tuple[int | None, ...]:
+def _anki_card_state(card: CardRow, day_zero: date) -> tuple[int | None, ...]:
     """(type, queue, due, ivl, factor, reps, lapses). A card never scheduled stays new (due None keeps
     the place in deck order genanki gave it); a scheduled one is a review card due `day` days after the
     collection's creation, with ease = easiness x 1000. A retired card is suspended, so its history
@@ -359,7 +265,7 @@ def _anki_card_state(card: _AnkiCard, day_zero: date) -> tuple[int | None, ...]:
     if card.due is None:
         card_type, due, interval, factor = 0, None, 0, 0
     else:
-        card_type, due = 2, (date.fromisoformat(card.due) - day_zero).days
+        card_type, due = 2, (card.due - day_zero).days
         interval, factor = card.interval, card.easiness_centi * 10
     queue = -1 if card.retired else card_type
     return card_type, queue, due, interval, factor, card.reviews, card.lapses
@@ -370,9 +276,9 @@ def _anki_revlog(store: Store, filters: ExportFilter, card_ids: dict[str, int],
     """(id, cid, ease, ivl, lastIvl, factor, time, type) per review. Anki keys the revlog by epoch ms:
     taken in time order, two reviews in the same millisecond are stored a millisecond apart."""
     previous_id = 0
-    columns = ("r.card_id, r.reviewed_at, r.quality, r.interval_after, r.interval_before, r.easiness_after, "
-               f"r.duration_ms, {PHASE_SELECT}")
-    batches = _select_batches(store, filters, columns, order="r.reviewed_at, r.id")
+    columns = ("card_id", "reviewed_at", "quality", "interval_after", "interval_before", "easiness_after",
+               "duration_ms", *PHASE_COLUMNS)
+    batches = store.review_batches(filters, columns, order="time", batch_size=FETCH_BATCH)
     for row in progress.rows(batches):
         card_id, reviewed_at, quality, interval, last_interval, easiness, duration, *phase = row
         previous_id = max(epoch_ms(reviewed_at), previous_id + 1)
@@ -380,12 +286,12 @@ def _anki_revlog(store: Store, filters: ExportFilter, card_ids: dict[str, int],
                easiness * 10, duration, review_phase(*phase).anki_revlog_type)
 
 
-def _write_anki(store: Store, filters: ExportFilter, out: BinaryIO, progress: _Progress) -> None:
+def _write_anki(store: Store, filters: ExportFilter, out: BinaryIO, progress: _Progress, today: date) -> None:
     """An .apkg: a zip holding the collection (Anki's schema 11, which every Anki imports) and an empty
     media map."""
     with tempfile.TemporaryDirectory(prefix="recall-anki-") as workdir:
         database = Path(workdir) / "collection.anki2"
-        _build_anki_collection(store, filters, database, progress)
+        _build_anki_collection(store, filters, database, progress, today)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
             package.write(database, "collection.anki2")
             package.writestr("media", "{}")
@@ -409,42 +315,42 @@ def _text_stream(stream: TextIO | BinaryIO) -> Iterator[TextIO]:
         wrapper.detach()
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def refuse_database_target(output: Path, database: Path | None) -> None:
+    """Refuse to export over the database (`database`, None for an in-memory one), a file SQLite keeps
+    beside it, or any other SQLite file: `--output` pointed at the collection by mistake would replace
+    it with a csv."""
+    target = resolve_target(output)
+    if database is not None:
+        live = resolve_target(database)
+        for suffix in ("", *SIDE_FILE_SUFFIXES):
+            candidate = live.with_name(live.name + suffix)
+            same = target == candidate
+            with contextlib.suppress(OSError):
+                same = same or os.path.samefile(target, candidate)
+            if same:
+                what = "the database recall is using" if not suffix else f"the {suffix[1:]} file of recall's database"
+                raise ExportError(f"will not export to {output}: it is {what} ({database}); choose another "
+                                  "--output (nothing was changed)")
+    if is_sqlite_file(target):
+        raise ExportError(f"will not export to {output}: it is an SQLite database file, which the export would "
+                          "replace; choose another --output (nothing was changed)")
 
 
-def _write_atomically(output: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write to a temporary file beside `output`, fsync it, and rename it into place; on any failure the
-    temporary file is removed and `output` is left as it was."""
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {output}: the directory {directory} does not exist")
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=directory)
-    except OSError as exc:
-        raise ExportError(f"cannot write in {directory}: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it 0600; give it a normal file's mode
-        os.replace(temporary, output)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise ExportError(f"cannot write {output}: {exc.strerror or exc}; no file was written") from None
-        raise
+def default_today() -> date:
+    """Today's study day with the default day start, for callers that do not say which day it is."""
+    from recall.clock import study_day, utc_now
+    from recall.config import Settings
+
+    return study_day(utc_now(), Settings.day_starts_at)
 
 
 def export_reviews(store: Store, fmt: str, filters: ExportFilter = ExportFilter(), output: Path | None = None, *,
-                   stream: TextIO | BinaryIO | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> int:
+                   stream: TextIO | BinaryIO | None = None, progress: Callable[[int, int], None] | None = None,
+                   today: date | None = None) -> int:
     """Export the filtered review history in `fmt` to `output` (atomically) or to `stream` (default
-    stdout), calling `progress(done, total)` now and then. Returns the number of reviews written."""
+    stdout), calling `progress(done, total)` now and then. `today` is the learner's study day (the Anki
+    package counts days from the one before it); by default today's with the default day start.
+    Returns the number of reviews written."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "anki" and output is None:
@@ -452,22 +358,27 @@ def export_reviews(store: Store, fmt: str, filters: ExportFilter = ExportFilter(
     if filters.since and filters.until and filters.since > filters.until:
         raise ExportError(f"the start day {filters.since} is after the end day {filters.until}, "
                           "so nothing would match")
+    if output is not None:
+        refuse_database_target(output, None if store.in_memory else store.path)
+    today = today or default_today()
     tracker = _Progress(0, progress)
 
     def write(target: TextIO | BinaryIO) -> None:
         if fmt == "anki":
-            _write_anki(store, filters, target, tracker)
+            _write_anki(store, filters, target, tracker, today)
         else:
             with _text_stream(target) as text:
                 TEXT_WRITERS[fmt](store, filters, text, tracker)
 
     try:
         if progress is not None:
-            tracker.total = _count_reviews(store, filters, whole_histories=fmt == "fsrs")
+            tracker.total = store.count_reviews(filters, whole_histories=fmt == "fsrs")
         if output is None:
             write(stream or sys.stdout)
         else:
-            _write_atomically(output, write)
-    except sqlite3.Error as exc:
+            write_atomically(output, write)
+    except (StoreError, sqlite3.Error) as exc:
         raise ExportError(f"the export stopped on a database error: {exc}") from None
+    except FileWriteError as exc:
+        raise ExportError(str(exc)) from None
     return tracker.done
