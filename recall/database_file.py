@@ -89,6 +89,14 @@ def _check_header(path: Path, header: bytes, size: int) -> None:
         raise damaged(path, f"cut short: {size} of {pages * page_size} bytes")
 
 
+def _refuse_unless_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is {file_kind(mode)}, not a database file; recall left it untouched "
+                         "(pass a regular file with --db or RECALL_DB)")
+
+
 def _read_header(path: Path) -> tuple[bytes, int] | None:
     """The first bytes of the file at `path` and its size; None if there is no file. Opened without
     blocking and checked on the open descriptor, so a FIFO neither hangs nor slips in after a check."""
@@ -96,17 +104,13 @@ def _read_header(path: Path) -> tuple[bytes, int] | None:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db") from None
     except OSError as exc:
+        with suppress(OSError):
+            _refuse_unless_regular(path, os.stat(path).st_mode)  # a socket cannot be opened at all
         raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
     try:
         status = os.fstat(descriptor)
-        if stat.S_ISDIR(status.st_mode):
-            raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db")
-        if not stat.S_ISREG(status.st_mode):
-            raise StoreError(f"{path} is {file_kind(status.st_mode)}, not a database file; recall left it "
-                             "untouched (pass a regular file with --db or RECALL_DB)")
+        _refuse_unless_regular(path, status.st_mode)
         return os.read(descriptor, SQLITE_HEADER_SIZE), status.st_size
     except OSError as exc:
         raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
