@@ -107,16 +107,17 @@ def _render(variants, size, rng):
     glyph = glyph + rng.uniform(0.0, 0.06, (n, 1, 2)) * np.sin(frequency * glyph[:, :, ::-1] + phase)
     stray, stray_weight = _stray_strokes(rng, n)
     points = np.concatenate([glyph, stray], axis=1)
-    weights = np.concatenate([np.ones((n, POINTS_PER_GLYPH)), stray_weight], axis=1)
+    weights = np.concatenate([np.ones((n, POINTS_PER_GLYPH)), stray_weight], axis=1).astype(np.float32)
     affine, scale = _random_affine(rng, n)
     points = points @ affine.transpose(0, 2, 1) + rng.normal(0.0, 0.04, (n, 1, 2))
     pixels = ((points * GLYPH_SPAN + 0.5) * size).astype(np.float32)  # float32 halves the cost of exp
     pen = rng.uniform(0.024, 0.038, (n, 1, 1)).astype(np.float32) * size
-    centres = np.arange(size) + 0.5
+    centres = np.arange(size, dtype=np.float32) + 0.5  # float32 too, or every product below is float64
     across = np.exp(-((pixels[:, :, 0:1] - centres) ** 2) / (2 * pen ** 2))
     down = np.exp(-((pixels[:, :, 1:2] - centres) ** 2) / (2 * pen ** 2)) * weights[:, :, None]
     ink = down.transpose(0, 2, 1) @ across
-    line_peak = pen[:, :, 0] * np.sqrt(2 * np.pi) / (SPACINGS[variants] * scale * GLYPH_SPAN * size)[:, None]
+    line_peak = (pen[:, :, 0] * np.sqrt(2 * np.pi)
+                 / (SPACINGS[variants] * scale * GLYPH_SPAN * size)[:, None]).astype(np.float32)
     return 1.0 - np.exp(-2.5 * ink / line_peak[:, :, None])
 
 

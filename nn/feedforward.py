@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.activations import sigmoid, sigmoid_prime
+from nn.activations import sigmoid
 from nn.costs import CrossEntropyCost
 
 WEIGHT_INITS = ("large", "scaled")
@@ -68,22 +68,29 @@ class Network:
         BP3: dC/db_l = delta_l. BP4: dC/dW_l = delta_l^T a_{l-1}. Sums over rows average the batch.
         """
         weighted_inputs, activations = self.forward(x)
-        batch_size = len(x)
-        delta = self.cost.delta(weighted_inputs[-1], y)
+        # Each row of delta divided by the batch size up front: the sums below are then the averages,
+        # without dividing a whole weight-sized gradient array afterwards.
+        delta = self.cost.delta(weighted_inputs[-1], y) / len(x)
         grad_w, grad_b = [], []
         for layer in range(len(self.weights) - 1, -1, -1):
-            grad_w.append(delta.T @ activations[layer] / batch_size)
-            grad_b.append(delta.sum(axis=0) / batch_size)
+            grad_w.append(delta.T @ activations[layer])
+            grad_b.append(delta.sum(axis=0))
             if layer > 0:
-                delta = (delta @ self.weights[layer]) * sigmoid_prime(weighted_inputs[layer - 1])
+                a = activations[layer]  # a hidden layer's sigma(z), so sigma'(z) = a (1 - a)
+                delta = (delta @ self.weights[layer]) * (a * (1.0 - a))
         return Gradients(grad_w[::-1], grad_b[::-1])
 
     def update_mini_batch(self, x, y, eta, lmbda=0.0, n=1):
         """One SGD step; L2 shrinks each weight by the factor 1 - eta*lmbda/n before the gradient step."""
         gradients = self.backprop(x, y)
         decay = 1.0 - eta * lmbda / n
-        self.weights = [decay * w - eta * gw for w, gw in zip(self.weights, gradients.weights)]
-        self.biases = [b - eta * gb for b, gb in zip(self.biases, gradients.biases)]
+        for w, gw in zip(self.weights, gradients.weights):  # in place: no new 784 x 30 arrays per step
+            if decay != 1.0:
+                w *= decay
+            gw *= eta
+            w -= gw
+        for b, gb in zip(self.biases, gradients.biases):
+            b -= eta * gb
 
     def train(self, x, labels, epochs, mini_batch_size, eta, lmbda=0.0, seed=0) -> Iterator[int]:
         """SGD over shuffled mini-batches; yields the epoch number after each epoch so callers can measure."""
@@ -102,6 +109,11 @@ class Network:
 
     def total_cost(self, x, labels, lmbda=0.0):
         """Mean cost over the examples plus the L2 term lmbda/(2n) * sum of squared weights."""
+        return self.evaluate(x, labels, lmbda)[1]
+
+    def evaluate(self, x, labels, lmbda=0.0):
+        """(accuracy, total cost) from one forward pass; argmax of z is argmax of a for every cost here."""
         z = self.forward(x)[0][-1]
+        accuracy = float(np.mean(np.argmax(z, axis=1) == labels))
         cost = float(np.mean(self.cost.value(z, one_hot(labels, self.sizes[-1]))))
-        return cost + 0.5 * lmbda / len(x) * sum(float(np.sum(w ** 2)) for w in self.weights)
+        return accuracy, cost + 0.5 * lmbda / len(x) * sum(float(np.sum(w ** 2)) for w in self.weights)
