@@ -1,8 +1,9 @@
-"""Cross-entropy vs quadratic cost: the book's single-neuron experiment, epoch by epoch.
+"""Cross-entropy vs quadratic cost: the book's single neuron, both costs at the same learning rate.
 
-One sigmoid neuron, input 1, target 0, trained by gradient descent from (w, b) = (0.6, 0.9) (output
-0.82) and from (2, 2) (output 0.98), under each cost with the book's learning rates. The quadratic cost
-stalls on the saturated start; the cross-entropy learns fastest exactly where the neuron is most wrong.
+One sigmoid neuron, input 1, target 0, trained by gradient descent with the true gradient of each cost
+from (w, b) = (0.6, 0.9) (output 0.82) and from (2, 2) (output 0.98), eta = 0.15 for both. The quadratic
+cost's gradient (a - y) sigma'(z) nearly vanishes on the saturated start, so that neuron barely moves for
+over a hundred epochs; the cross-entropy's gradient is a - y, largest exactly when the neuron is most wrong.
 """
 
 import numpy as np
@@ -10,10 +11,17 @@ import numpy as np
 from nn import book
 from nn.activations import sigmoid
 from nn.costs import CrossEntropyCost, QuadraticCost
-from nn.terminal import demo_parser, sample, sparkline, what_this_shows
+from nn.terminal import (chart, demo_parser, legend, positive_float, positive_int, print_lines,
+                         what_this_shows)
 
 COSTS = {"quadratic": QuadraticCost, "cross-entropy": CrossEntropyCost}
-EARLY_EPOCHS = 50
+GLYPHS = {"quadratic": "●", "cross-entropy": "○"}
+LEVELS = (0.5, 0.1)  # the table gives the first epoch the output falls below each
+PLATEAU_LEVEL = 0.95  # "barely moves": the output is still above this
+SNAPSHOT_EPOCHS = (50, 300)
+EPILOG = """options a card may pass:
+  --eta 0.15      learning rate for both costs
+  --epochs 500    epochs of gradient descent (the table needs at least 300)"""
 
 
 def train_single_neuron(cost, eta, epochs):
@@ -28,57 +36,88 @@ def train_single_neuron(cost, eta, epochs):
         z = w * x + b
         outputs.append(sigmoid(z))
         costs.append(cost.value(z[:, None], y[:, None]))
-        delta = cost.delta(z, y)  # dC/dz; dC/dw = delta * x and dC/db = delta
+        delta = cost.delta(z, y)  # dC/dz, the true gradient; dC/dw = delta * x and dC/db = delta
         w, b = w - eta * delta * x, b - eta * delta
     return np.array(outputs), np.array(costs)
 
 
-def run(epochs=300, eta_quadratic=book.SINGLE_NEURON_ETA["quadratic"],
-        eta_cross_entropy=book.SINGLE_NEURON_ETA["cross-entropy"]):
-    """runs[cost][start] = {"output": [...], "cost": [...]}, epochs + 1 values each (index 0 = start)."""
-    etas = {"quadratic": eta_quadratic, "cross-entropy": eta_cross_entropy}
-    runs = {}
-    for cost_name, cost in COSTS.items():
-        outputs, costs = train_single_neuron(cost, etas[cost_name], epochs)
-        runs[cost_name] = {
-            start: {"output": outputs[:, column].tolist(), "cost": costs[:, column].tolist()}
-            for column, start in enumerate(book.SINGLE_NEURON_STARTS)
-        }
-    return {"epochs": epochs, "eta": etas, "runs": runs}
-
-
-def _first_epoch_below(values, level):
+def first_epoch_below(values, level):
+    """The first epoch whose output is below `level`, or None if it never gets there."""
     return next((epoch for epoch, value in enumerate(values) if value < level), None)
 
 
+def run(epochs=500, eta=book.SINGLE_NEURON_ETA):
+    """runs[cost][start]: per-epoch "output" and "cost" (epochs + 1 values, index 0 = start) and
+    "below"[level], the first epoch the output is under each of LEVELS (None: not within `epochs`)."""
+    runs = {}
+    for cost_name, cost in COSTS.items():
+        outputs, costs = train_single_neuron(cost, eta, epochs)
+        runs[cost_name] = {}
+        for column, start in enumerate(book.SINGLE_NEURON_STARTS):
+            output = outputs[:, column].tolist()
+            runs[cost_name][start] = {"output": output, "cost": costs[:, column].tolist(),
+                                      "below": {level: first_epoch_below(output, level) for level in LEVELS}}
+    slow, _ = train_single_neuron(CrossEntropyCost, book.BOOK_ANIMATION_CROSS_ENTROPY_ETA, 300)
+    return {
+        "epochs": epochs,
+        "eta": eta,
+        "runs": runs,
+        "plateau_epochs": first_epoch_below(runs["quadratic"]["saturated"]["output"], PLATEAU_LEVEL),
+        "book_eta_output_at_300": float(slow[300, 1]),  # cross-entropy from (2, 2), true gradient, eta 0.005
+    }
+
+
+def _epoch_text(epoch, epochs):
+    return f">{epochs}" if epoch is None else str(epoch)
+
+
 def main(argv=None):
-    demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run()
-    epochs = result["epochs"]
-    print(f"One sigmoid neuron, input 1, target 0, {epochs} epochs of gradient descent.")
-    for cost_name, starts in result["runs"].items():
-        print(f"\n{cost_name} cost, eta = {result['eta'][cost_name]} (book's rate):")
-        print(f"  {'start':<11}{'output at epoch 0':>23}{'50':>7}{'150':>7}{epochs:>7}"
-              f"   cost drop in first {EARLY_EPOCHS} epochs   output curve")
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--eta", type=positive_float, default=book.SINGLE_NEURON_ETA,
+                        help=f"learning rate for both costs (default {book.SINGLE_NEURON_ETA})")
+    parser.add_argument("--epochs", type=positive_int, default=500, help="epochs (default 500)")
+    args = parser.parse_args(argv)
+    result = run(epochs=max(args.epochs, max(SNAPSHOT_EPOCHS)), eta=args.eta)
+    epochs, runs = result["epochs"], result["runs"]
+    print("One sigmoid neuron, input 1, target 0. Gradient descent with the true gradient")
+    print(f"of each cost and the same learning rate for both, eta = {result['eta']:g}, {epochs} epochs.\n")
+    print(f"  {'':<25}{'a at':>6}{'first epoch a is':>20}{'a after epoch':>16}")
+    print(f"  {'cost':<14}{'start':<11}{'start':>6}" + "".join(f"{f'< {level}':>10}" for level in LEVELS)
+          + "".join(f"{epoch:>8}" for epoch in SNAPSHOT_EPOCHS))
+    for cost_name, starts in runs.items():
         for start, curves in starts.items():
-            output, cost = curves["output"], curves["cost"]
-            w, b, book_output = book.SINGLE_NEURON_STARTS[start]
-            print(f"  {f'({w}, {b})':<11}{output[0]:>11.3f} (book {book_output:.2f}){output[50]:>7.3f}"
-                  f"{output[150]:>7.3f}{output[epochs]:>7.3f}   {cost[0] - cost[EARLY_EPOCHS]:>12.4f}"
-                  f" of {cost[0]:.3f}        {sparkline(sample(output, 40), 0.0, 1.0)}")
-    plateau = _first_epoch_below(result["runs"]["quadratic"]["saturated"]["output"], 0.95)
-    print(f"\nquadratic, start (2, 2): output stays above 0.95 for {plateau} epochs "
-          f"(book: barely moves for about {book.QUADRATIC_PLATEAU_EPOCHS})")
+            w, b, _ = book.SINGLE_NEURON_STARTS[start]
+            output = curves["output"]
+            print(f"  {cost_name:<14}{f'({w:g}, {b:g})':<11}{output[0]:>6.2f}"
+                  + "".join(f"{_epoch_text(curves['below'][level], epochs):>10}" for level in LEVELS)
+                  + "".join(f"{output[epoch]:>8.3f}" for epoch in SNAPSHOT_EPOCHS))
+    starting = " and ".join(f"{book_output:.2f}" for *_, book_output in book.SINGLE_NEURON_STARTS.values())
+    print(f"\n  book: starting outputs {starting}; from (2, 2) the quadratic cost barely")
+    print(f"  moves for about {book.QUADRATIC_PLATEAU_EPOCHS} epochs. Here a stays above {PLATEAU_LEVEL} "
+          f"until epoch {result['plateau_epochs']}.")
+    saturated = {name: starts["saturated"]["output"][50] for name, starts in runs.items()}
+    print(f"  from (2, 2) at epoch 50: cross-entropy a = {saturated['cross-entropy']:.3f}, "
+          f"quadratic a = {saturated['quadratic']:.3f}")
+    for start, title in (("saturated", "from (2, 2)"), ("mild", "from (0.6, 0.9)")):
+        print(f"\nOutput a by epoch, {title}:   "
+              + legend(*((GLYPHS[name], name) for name in COSTS), ("▲", "epoch 50")))
+        print_lines(chart([(GLYPHS[name], runs[name][start]["output"]) for name in COSTS], 0.0, 1.0,
+                          np.arange(epochs + 1), height=9, mark=50,
+                          y_ticks=(0.0, 0.25, 0.5, 0.75, 1.0), y_format="{:.2f}".format))
     z = np.array([40.0])
     with np.errstate(divide="ignore"):
         from_output = -np.log(1 - sigmoid(z))[0]
-    print(f"at z = 40 the output is exactly {sigmoid(z)[0]} in float64: cost -ln(1 - a) from a = {from_output}, "
-          f"from z with logaddexp = {CrossEntropyCost.value(z, np.zeros(1)):.1f}")
-    print("(the learning rates differ, as in the book: compare each cost's two starts, not the costs)")
+    print(f"\nat z = 40, a = {sigmoid(z)[0]} exactly in float64: -ln(1 - a) from a is {from_output},")
+    print(f"from z with logaddexp it is {CrossEntropyCost.value(z, np.zeros(1)):.1f}")
+    print(f"\nThe book's cross-entropy animation used eta = {book.BOOK_ANIMATION_CROSS_ENTROPY_ETA} "
+          "with another update rule;")
+    print(f"with the true gradient that rate leaves a at {result['book_eta_output_at_300']:.3f} after "
+          "300 epochs from (2, 2).")
     what_this_shows(
-        "under the quadratic cost the badly wrong, saturated neuron learns far slower than the mildly wrong "
-        "one, because its gradient carries sigma'(z). Under the cross-entropy the gradient is a - y, so the "
-        "worse start loses more cost early on: the neuron learns fastest when it is most wrong."
+        "at the same learning rate the cross-entropy neuron started badly wrong is nearly right within 50 "
+        "epochs, while under the quadratic cost the same neuron has barely moved: the quadratic cost's "
+        "gradient carries sigma'(z), tiny on the saturated start, while the cross-entropy's is a - y, so it "
+        "learns fastest exactly when it is most wrong."
     )
 
 
