@@ -5,14 +5,19 @@ BP1 delta_L = dC/dz_L (the cost gives it; a - y for cross-entropy); BP2 delta_l 
 weight and bias is nudged both ways and the cost's change compared with what backprop predicted.
 """
 
+import argparse
+
 import numpy as np
 
 from nn.costs import COSTS
 from nn.gradient_check import numerical_gradient, relative_error
 from nn.feedforward import Network, one_hot
-from nn.terminal import demo_parser, what_this_shows
+from nn.terminal import demo_parser, positive_int, what_this_shows
 
 THRESHOLD = 1e-7
+EPILOG = """options a card may pass:
+  --sizes 6,5,4,3   layer sizes, input first (2 to 5 layers of at most 20)
+  --batch 8         examples in the mini-batch"""
 
 
 def check_network(network, x, labels):
@@ -39,12 +44,28 @@ def run(seed=0, sizes=(6, 5, 4, 3), batch=8):
     return {"sizes": list(sizes), "checks": checks, "max_relative_error": worst}
 
 
+def layer_sizes(text):
+    """argparse type: layer sizes such as 6,5,4,3 (2 to 5 layers of 1 to 20 neurons)."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 6,5,4,3, not {text!r}") from None
+    if not (2 <= len(sizes) <= 5 and all(1 <= size <= 20 for size in sizes)):
+        raise argparse.ArgumentTypeError("2 to 5 layers of 1 to 20 neurons each")
+    return sizes
+
+
 def main(argv=None):
-    args = demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run(seed=args.seed)
-    print(f"Network {result['sizes']}, a mini-batch of 8 random inputs, all examples at once (matrix form).")
-    print("Per layer: |dC/db| = |mean delta| (BP1 at the output, BP2 below), and the relative error of")
-    print("backprop's dC/db (BP3) and dC/dW (BP4) against central differences:")
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--sizes", type=layer_sizes, default=(6, 5, 4, 3),
+                        help="layer sizes, input first (default 6,5,4,3)")
+    parser.add_argument("--batch", type=positive_int, default=8, help="examples in the mini-batch (default 8)")
+    args = parser.parse_args(argv)
+    result = run(seed=args.seed, sizes=args.sizes, batch=args.batch)
+    print(f"Network {result['sizes']}, a mini-batch of {args.batch} random inputs,")
+    print("all examples at once (matrix form). Per layer: |dC/db| = |mean delta| (BP1 at")
+    print("the output, BP2 below), and the relative error of backprop's dC/db (BP3) and")
+    print("dC/dW (BP4) against central differences:")
     for name, check in result["checks"].items():
         print(f"\n  {name} cost")
         print(f"  {'layer':>7}{'|delta|':>10}{'dC/db error':>14}{'dC/dW error':>14}")

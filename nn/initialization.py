@@ -12,9 +12,22 @@ from nn.activations import SATURATED_SLOPE, sigmoid_prime
 from nn.costs import CrossEntropyCost
 from nn.digits import train_test
 from nn.feedforward import WEIGHT_INITS, Network
-from nn.terminal import demo_parser, sparkline, what_this_shows
+from nn.terminal import demo_parser, non_negative_float, positive_float, positive_int, sparkline, what_this_shows
 
 Z_RANGE = 30
+EPILOG = """options a card may pass:
+  --epochs 3            epochs of SGD (the table shows epoch 1 and up to 3 more)
+  --eta 0.1             learning rate
+  --lmbda 5.0           L2 strength lambda (--lambda works too)
+  --train-size 8000     training digits"""
+
+
+def _shown_epochs(epochs, most=3):
+    """The epochs after the first to show as columns: at most `most`, evenly spread, the last included."""
+    later = list(range(2, epochs + 1))
+    if len(later) <= most:
+        return later
+    return sorted({later[round(i * (len(later) - 1) / (most - 1))] for i in range(most)})
 
 
 def hidden_weighted_inputs(network, x):
@@ -40,26 +53,39 @@ def run(seed=0, train_size=8000, test_size=2000, epochs=3, eta=0.1, lmbda=5.0):
                                                       < SATURATED_SLOPE)),
             "epoch_accuracies": accuracies,
         }
-    return {"epochs": epochs, "inits": results}
+    return {"epochs": epochs, "probe_size": len(probe), "inits": results}
 
 
 def main(argv=None):
-    args = demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run(seed=args.seed)
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--epochs", type=positive_int, default=3, help="epochs (default 3)")
+    parser.add_argument("--eta", type=positive_float, default=0.1, help="learning rate (default 0.1)")
+    parser.add_argument("--lmbda", "--lambda", type=non_negative_float, default=5.0,
+                        help="L2 strength lambda (default 5.0)")
+    parser.add_argument("--train-size", type=positive_int, default=8000, help="training digits (default 8000)")
+    args = parser.parse_args(argv)
+    result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, lmbda=args.lmbda, train_size=args.train_size)
     names = {"large": "N(0, 1)", "scaled": "N(0, 1/n_in)"}
-    print("[784, 30, 10], cross-entropy, eta 0.1, lambda 5.0, on synthetic digits. Hidden-layer weighted inputs z")
-    print(f"for 1,000 training images (histogram over z from -{Z_RANGE} to {Z_RANGE}):\n")
+    print(f"[784, 30, 10], cross-entropy, eta {args.eta:g}, lambda {args.lmbda:g}, on "
+          f"{args.train_size} synthetic digits.")
+    print(f"Hidden-layer weighted inputs z for {result['probe_size']:,} training images: a histogram over z")
+    print(f"from -{Z_RANGE} to {Z_RANGE}, each row scaled to its own peak.\n")
     for init, numbers in result["inits"].items():
-        print(f"  {names[init]:<13} {sparkline(numbers['z_histogram'])}   spread (std) of z {numbers['z_std']:5.2f}")
-    print(f"\nFraction of saturated hidden neurons (sigma'(z) < {SATURATED_SLOPE}) and test accuracy:")
-    later_epochs = "".join(f"{'epoch ' + str(epoch):>10}" for epoch in range(2, result["epochs"] + 1))
-    print(f"  {'weights':<13}{'at start':>10}{'after':>8}   {'epoch 1':>8}  (book, MNIST){later_epochs}")
+        print(f"  {names[init]:<13} {sparkline(numbers['z_histogram'])}   std of z {numbers['z_std']:5.2f}")
+    bins = len(result["inits"]["large"]["z_histogram"])
+    axis = f"-{Z_RANGE}".ljust(bins // 2) + "0".ljust(bins - bins // 2 - len(str(Z_RANGE))) + str(Z_RANGE)
+    print(f"  {'z:':>13} {axis}")
+    print(f"\nSaturated hidden neurons (sigma'(z) < {SATURATED_SLOPE}) at the start and after training,")
+    print("and test accuracy after epochs (the book's after epoch 1, on MNIST):\n")
+    shown = _shown_epochs(result["epochs"])
+    print(f"  {'weights':<13}{'start':>7}{'after':>7}{'epoch 1':>9}{'(book)':>9}"
+          + "".join(f"{'epoch ' + str(epoch):>10}" for epoch in shown))
     for init, numbers in result["inits"].items():
         accuracies = numbers["epoch_accuracies"]
-        book_accuracy = f"({book.FIRST_EPOCH_ACCURACY[init]:.2%})"
-        print(f"  {names[init]:<13}{numbers['saturated_fraction']:>10.1%}{numbers['saturated_fraction_after']:>8.1%}"
-              f"   {accuracies[0]:>8.2%}  {book_accuracy:<13}"
-              + "".join(f"{accuracy:>10.2%}" for accuracy in accuracies[1:]))
+        book_accuracy = f"({book.FIRST_EPOCH_ACCURACY[init]:.1%})"
+        print(f"  {names[init]:<13}{numbers['saturated_fraction']:>7.1%}{numbers['saturated_fraction_after']:>7.1%}"
+              f"{accuracies[0]:>9.1%}{book_accuracy:>9}"
+              + "".join(f"{accuracies[epoch - 1]:>10.1%}" for epoch in shown))
     what_this_shows(
         "a neuron's weighted input sums many inputs, so with N(0, 1) weights its spread grows like the square "
         "root of the number of inputs and most hidden neurons start saturated, where sigma'(z) is nearly zero "

@@ -5,6 +5,7 @@ rows of one matrix turns each layer's work into a single matrix product, which N
 BLAS code instead of running the Python loop m times.
 """
 
+import argparse
 import time
 
 import numpy as np
@@ -12,7 +13,15 @@ import numpy as np
 from nn.costs import QuadraticCost
 from nn.digits import synthetic_digits
 from nn.feedforward import Gradients, Network, one_hot
-from nn.terminal import bar, demo_parser, what_this_shows
+from nn._threads import blas_threads
+from nn.terminal import bar, demo_parser, positive_int, what_this_shows
+
+EPILOG = """options a card may pass:
+  --batch-sizes 10,100   mini-batch sizes to compare (up to 4, each at most 500)
+  --repeats 20           timings per way; the fastest counts
+
+Run as python -m nn.matrix_backprop, NumPy's BLAS uses one thread
+(nn/_threads.py); set OPENBLAS_NUM_THREADS to compare with more."""
 
 
 class LoopedNetwork(Network):
@@ -51,20 +60,41 @@ def run(seed=0, sizes=(784, 30, 10), batch_sizes=(10, 100), repeats=20):
         loop_time = best_seconds(lambda: looped.backprop(x, y), repeats)
         comparisons[batch_size] = {"max_difference": difference, "matrix_seconds": matrix_time,
                                    "loop_seconds": loop_time, "speedup": loop_time / matrix_time}
-    return {"sizes": list(sizes), "batches": comparisons,
+    return {"sizes": list(sizes), "batches": comparisons, "blas_threads": blas_threads(),
             "max_difference": max(c["max_difference"] for c in comparisons.values())}
 
 
+def batch_sizes(text):
+    """argparse type: mini-batch sizes such as 10,100 (1 to 4 of them, each 1 to 500)."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 10,100, not {text!r}") from None
+    if not (1 <= len(sizes) <= 4 and all(1 <= size <= 500 for size in sizes)):
+        raise argparse.ArgumentTypeError("1 to 4 mini-batch sizes, each from 1 to 500")
+    return sizes
+
+
 def main(argv=None):
-    args = demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run(seed=args.seed)
-    print(f"Network {result['sizes']}: backprop for one mini-batch, per-example loop vs one matrix pass.\n")
-    print(f"  {'batch':>6}{'largest gradient difference':>30}{'loop':>11}{'matrix':>11}{'speedup':>9}")
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--batch-sizes", type=batch_sizes, default=(10, 100),
+                        help="mini-batch sizes to compare (default 10,100)")
+    parser.add_argument("--repeats", type=positive_int, default=20,
+                        help="timings per way; the fastest counts (default 20)")
+    args = parser.parse_args(argv)
+    result = run(seed=args.seed, batch_sizes=args.batch_sizes, repeats=args.repeats)
+    threads = result["blas_threads"]
+    print(f"Network {result['sizes']}: backprop for one mini-batch, per-example loop vs one")
+    print(f"matrix pass; best of {args.repeats}, timed on {threads or 'an unknown number of'} BLAS "
+          f"thread{'' if threads == 1 else 's'}.\n")
+    print(f"  {'batch':>6}{'largest difference':>20}{'loop':>11}{'matrix':>11}{'speedup':>9}")
+    fastest = max(c["speedup"] for c in result["batches"].values())
     for batch_size, comparison in result["batches"].items():
-        print(f"  {batch_size:>6}{comparison['max_difference']:>30.1e}{comparison['loop_seconds'] * 1e3:>9.2f}ms"
+        print(f"  {batch_size:>6}{comparison['max_difference']:>20.1e}{comparison['loop_seconds'] * 1e3:>9.2f}ms"
               f"{comparison['matrix_seconds'] * 1e3:>9.2f}ms{comparison['speedup']:>8.1f}x  "
-              f"{bar(comparison['speedup'], max(c['speedup'] for c in result['batches'].values()), 30)}")
-    print("\n(the differences are float64 round-off: the two ways add the same numbers in another order)")
+              f"{bar(comparison['speedup'], fastest, 18)}")
+    print("\n(the differences are float64 round-off: the two ways add the same numbers in")
+    print("another order)")
     what_this_shows(
         "backpropagating a mini-batch as one matrix, one row per example, computes exactly the same average "
         "gradient as looping over the examples, but each layer becomes one matrix product instead of m small "

@@ -6,17 +6,31 @@ on the real MNIST files in DIR instead; --size 8 uses 8x8 synthetic digits, a [6
 """
 
 import sys
+import textwrap
 import time
+
+import numpy as np
 
 from nn import book
 from nn.costs import COSTS
 from nn.digits import train_test
 from nn.feedforward import WEIGHT_INITS, Network
 from nn.mnist import load_mnist
-from nn.terminal import demo_parser, sparkline, what_this_shows
+from nn.terminal import (WIDTH, chart, demo_parser, legend, positive_float, positive_int, print_lines,
+                         what_this_shows)
 
 SYNTHETIC_TRAIN_SIZE = 8000
 TEST_SIZE = 2000
+EPILOG = """options a card may pass:
+  --eta 3.0               learning rate (try 100 or 0.001 to see it fail)
+  --epochs 10             epochs of SGD (about 0.3 s each)
+  --hidden 30             hidden neurons
+  --mini-batch-size 10    examples per SGD step
+  --cost quadratic        quadratic, cross-entropy or log-likelihood
+  --init large            large: N(0, 1) weights; scaled: N(0, 1/n_in)
+  --train-size 8000       training digits
+  --size 28               28 or 8: 8x8 digits make a [64, 30, 10] network
+  --mnist DIR             the real MNIST files in DIR (never downloaded)"""
 
 
 def load_data(mnist=None, train_size=None, size=28, seed=0):
@@ -33,42 +47,58 @@ def run(seed=0, epochs=10, hidden=30, eta=3.0, mini_batch_size=10, cost="quadrat
     training, test = load_data(mnist, train_size, size, seed)
     network = Network([training.images.shape[1], hidden, 10], COSTS[cost], weight_init, seed=seed)
     started = time.perf_counter()
-    accuracies = [network.accuracy(test.images, test.labels)
-                  for _ in network.train(training.images, training.labels, epochs, mini_batch_size, eta, seed=seed)]
+    accuracies, training_accuracies = [], []
+    for _ in network.train(training.images, training.labels, epochs, mini_batch_size, eta, seed=seed):
+        accuracies.append(network.accuracy(test.images, test.labels))
+        training_accuracies.append(network.accuracy(training.images, training.labels))
     return {
         "data": "mnist" if mnist else "synthetic",
         "sizes": network.sizes,
         "train_size": len(training),
         "test_size": len(test),
         "epoch_accuracies": accuracies,
+        "training_accuracies": training_accuracies,
         "test_accuracy": accuracies[-1],
+        "best_epoch": int(np.argmax(accuracies)) + 1,
         "seconds": time.perf_counter() - started,
     }
 
 
 def main(argv=None):
-    parser = demo_parser(__doc__.splitlines()[0])
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
     parser.add_argument("--mnist", metavar="DIR", help="train on the MNIST idx files in DIR (gzipped or plain)")
     parser.add_argument("--size", type=int, choices=(8, 28), default=28, help="synthetic image size in pixels")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--train-size", type=int, help="training examples (default: 8000 synthetic, all of MNIST)")
-    parser.add_argument("--eta", type=float, default=3.0, help="learning rate (default 3.0)")
+    parser.add_argument("--epochs", type=positive_int, default=10, help="epochs (default 10)")
+    parser.add_argument("--train-size", type=positive_int,
+                        help="training examples (default: 8000 synthetic, all of MNIST)")
+    parser.add_argument("--hidden", type=positive_int, default=30, help="hidden neurons (default 30)")
+    parser.add_argument("--eta", type=positive_float, default=3.0, help="learning rate (default 3.0)")
+    parser.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size (default 10)")
     parser.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     parser.add_argument("--init", choices=WEIGHT_INITS, default="large", help="large: N(0,1); scaled: N(0,1/n_in)")
     args = parser.parse_args(argv)
     try:
-        result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, cost=args.cost, weight_init=args.init,
+        result = run(seed=args.seed, epochs=args.epochs, hidden=args.hidden, eta=args.eta,
+                     mini_batch_size=args.mini_batch_size, cost=args.cost, weight_init=args.init,
                      mnist=args.mnist, train_size=args.train_size, size=args.size)
     except (OSError, ValueError) as error:
         sys.exit(f"error: {error}")
-    print(f"Network {result['sizes']} on {result['train_size']} {result['data']} training digits, "
-          f"{args.cost} cost, eta {args.eta}, mini-batches of 10, {args.epochs} epochs "
-          f"({result['seconds']:.1f} s of training).")
-    for epoch, accuracy in enumerate(result["epoch_accuracies"], start=1):
-        print(f"  epoch {epoch:>2}: {accuracy:.2%} of {result['test_size']} test digits")
-    print(f"  accuracy by epoch: {sparkline(result['epoch_accuracies'])}")
-    print(f"\ntest accuracy {result['test_accuracy']:.2%} "
-          f"(book: {book.NETWORK_ACCURACY:.2%} on MNIST with [784, 30, 10] after 30 epochs)")
+    accuracies, best = result["epoch_accuracies"], result["best_epoch"]
+    print(f"Network {result['sizes']}, {args.cost} cost, eta {args.eta:g}, mini-batches of "
+          f"{args.mini_batch_size}:")
+    print(f"{args.epochs} epochs on {result['train_size']} {result['data']} training digits "
+          f"({result['seconds']:.1f} s), tested on {result['test_size']} others.\n")
+    print("Accuracy by epoch: " + legend(("●", "training"), ("○", "test"), ("◉", "both"),
+                                           ("▲", f"best test, epoch {best}")))
+    print_lines(chart([("●", result["training_accuracies"]), ("○", accuracies)], 0.0, 1.0,
+                      y_ticks=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), mark=best))
+    print()
+    shown = sorted({1, best, len(accuracies), *np.linspace(1, len(accuracies), 10).round().astype(int).tolist()})
+    print(textwrap.fill("test accuracy (epoch:accuracy): " + ", ".join(f"{epoch}:{accuracies[epoch - 1]:.1%}"
+                                                               for epoch in shown), WIDTH, subsequent_indent="  "))
+    print(f"\ntest accuracy {result['test_accuracy']:.2%} after epoch {args.epochs}, best "
+          f"{accuracies[best - 1]:.2%} at epoch {best}")
+    print(f"(book: {book.NETWORK_ACCURACY:.2%} on MNIST with [784, 30, 10] after 30 epochs)")
     what_this_shows(
         "a small network of sigmoid neurons, started from random weights and trained by stochastic gradient "
         "descent on mini-batches, learns to recognise digits it has never seen. Each mini-batch goes through "

@@ -10,7 +10,7 @@ import numpy as np
 from nn import book
 from nn.activations import SATURATED_SLOPE, sigmoid, sigmoid_prime
 from nn.costs import CrossEntropyCost, QuadraticCost
-from nn.terminal import demo_parser, sparkline, what_this_shows
+from nn.terminal import chart, demo_parser, print_lines, what_this_shows
 
 def _flat_beyond(level):
     """The |z| where sigma'(z) = sigma (1 - sigma) falls to `level`: solve the quadratic for sigma."""
@@ -43,25 +43,30 @@ def run(z_max=10.0, points=81):
 
 
 def main(argv=None):
-    demo_parser(__doc__.splitlines()[0]).parse_args(argv)
+    demo_parser(__doc__.splitlines()[0], "options a card may pass: only --seed (the demo is deterministic)"
+                ).parse_args(argv)
     result = run()
-    print("sigma'(z) for z from -10 to 10 (peak 0.25 at z = 0):")
-    print("  " + sparkline(result["sigma_prime"]))
-    print(f"  max sigma'(z) = {result['max_sigma_prime']:.3f}; below {SATURATED_SLOPE} once |z| > {result['flat_beyond']:.2f}")
+    print(f"sigma'(z) for z from -10 to 10: peak 0.25 at z = 0, below {SATURATED_SLOPE} beyond ▲")
+    print_lines(chart([("●", result["sigma_prime"])], 0.0, 0.25, result["z"], height=9, x_label="z",
+                      y_ticks=(0.0, 0.125, 0.25), y_format="{:g}".format, mark=(-result["flat_beyond"], result["flat_beyond"])))
+    print(f"  max sigma'(z) = {result['max_sigma_prime']:.3f}; below {SATURATED_SLOPE} once "
+          f"|z| > {result['flat_beyond']:.2f}")
     for z in (0, 2, 4, 6, 10):
         print(f"  z = {z:>2}: sigma = {sigmoid(z):.6f}   sigma' = {sigmoid_prime(z):.2e}")
     print()
-    print("One sigmoid neuron, input 1, target 0; gradient dC/dw at the start (book: its starting outputs):")
-    print("  start (w, b)      z   output   book  sigma'(z)   quadratic  cross-entropy")
+    print("One sigmoid neuron, input 1, target 0: the gradient dC/dw at the start")
+    print("(book: the starting outputs)")
+    print(f"  {'start (w, b)':<14}{'z':>5}{'output':>9}{'book':>7}{'sigma' + chr(39) + '(z)':>11}"
+          f"{'quadratic':>12}{'cross-entropy':>15}")
     for name, start in result["starts"].items():
         book_output = book.SINGLE_NEURON_STARTS[name][2]
         pair = f"({start['w']}, {start['b']})"
         print(f"  {pair:<14}{start['z']:>5.1f}{start['output']:>9.3f}{book_output:>7.2f}"
               f"{start['sigma_prime']:>11.4f}{start['grad_w_quadratic']:>12.4f}{start['grad_w_cross_entropy']:>15.3f}")
     mild, saturated = result["starts"]["mild"], result["starts"]["saturated"]
-    print(f"\n  quadratic cost: the worse start gets a {mild['grad_w_quadratic'] / saturated['grad_w_quadratic']:.1f}x"
-          f" smaller gradient; cross-entropy: a {saturated['grad_w_cross_entropy'] / mild['grad_w_cross_entropy']:.2f}x"
-          " larger one")
+    print(f"\n  quadratic cost: the worse start gets a "
+          f"{mild['grad_w_quadratic'] / saturated['grad_w_quadratic']:.1f}x smaller gradient;")
+    print(f"  cross-entropy: a {saturated['grad_w_cross_entropy'] / mild['grad_w_cross_entropy']:.2f}x larger one")
     what_this_shows(
         "the sigmoid is flat for large |z|, so sigma'(z) is tiny there. The quadratic cost's gradient "
         "(a - y) sigma'(z) x carries that factor, so a saturated neuron that is badly wrong learns slowest. "

@@ -10,7 +10,13 @@ import numpy as np
 from nn.activations import log_sum_exp, softmax
 from nn.costs import LogLikelihoodCost
 from nn.gradient_check import numerical_gradient
-from nn.terminal import bar, demo_parser, what_this_shows
+from nn.terminal import bar, demo_parser, positive_int, what_this_shows
+
+MAX_SIZE = 6  # beyond this the gradient rows no longer fit in 80 columns
+EPILOG = """options a card may pass:
+  --size 4        number of outputs (at most 6)
+  --shift 1000    the constant added to every z to test overflow"""
+
 
 def naive_softmax(z):
     """exp(z) / sum(exp(z)) without subtracting the max: what goes wrong at large z."""
@@ -46,30 +52,38 @@ def run(seed=0, size=4, shift=100.0, large=1000.0):
 
 
 def main(argv=None):
-    args = demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run(seed=args.seed)
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--size", type=positive_int, default=4, help="number of outputs z (default 4)")
+    parser.add_argument("--shift", type=float, default=1000.0,
+                        help="the large constant added to z to test stability (default 1000)")
+    args = parser.parse_args(argv)
+    if args.size > MAX_SIZE:
+        parser.error(f"--size must be at most {MAX_SIZE}, so the rows fit on screen")
+    result = run(seed=args.seed, size=args.size, large=args.shift)
     z, a = np.array(result["z"]), np.array(result["softmax"])
-    print("A probability distribution: softmax(z) for random weighted inputs z (target class 0):")
+    print("A probability distribution: softmax(z) for random weighted inputs z")
+    print("(target class 0):")
     for j, (zj, aj) in enumerate(zip(z, a)):
         print(f"  z_{j} = {zj:>6.2f}   a_{j} = {aj:.4f}  {bar(aj, 1.0)}")
     print(f"  every a_j > 0, and they sum to {result['sum']:.15f}")
     print(f"\nShift invariance: softmax(z + {result['shift']:g}) differs from softmax(z) by at most "
           f"{result['shift_max_difference']:.1e}")
-    print(f"\nLog-likelihood cost -ln a_y = {result['minus_log_a_y']:.6f}; "
-          f"computed as log-sum-exp(z) - z_y = {result['cost']:.6f}")
+    print(f"\nLog-likelihood cost -ln a_y = {result['minus_log_a_y']:.6f};")
+    print(f"computed as log-sum-exp(z) - z_y = {result['cost']:.6f}")
     print("Its gradient dC/dz:")
-    print("  a - y:           " + "  ".join(f"{g:>9.6f}" for g in result["gradient"]))
-    print("  central diff.:   " + "  ".join(f"{g:>9.6f}" for g in result["numerical_gradient"]))
+    print(f"  {'a - y:':<16}" + "".join(f"{g:>10.6f}" for g in result["gradient"]))
+    print(f"  {'central diff.:':<16}" + "".join(f"{g:>10.6f}" for g in result["numerical_gradient"]))
     print(f"  largest difference {result['gradient_max_difference']:.1e}")
     print(f"\nStability at large z (z + {result['large']:g}):")
-    print("  naive exp(z)/sum exp(z):  " + "  ".join(f"{v:>7.4f}" for v in result["naive_at_large"]))
-    print("  max subtracted first:     " + "  ".join(f"{v:>7.4f}" for v in result["stable_at_large"]))
-    print(f"  log-sum-exp(z) = {result['log_sum_exp_at_large']:.4f} (finite; exp({result['large']:g}) overflows)")
+    print(f"  {'exp(z) / sum exp(z):':<24}" + "".join(f"{v:>9.4f}" for v in result["naive_at_large"]))
+    print(f"  {'max(z) subtracted first:':<24}" + "".join(f"{v:>9.4f}" for v in result["stable_at_large"]))
+    overflow = "overflows" if np.isnan(result["naive_at_large"]).any() else "does not overflow at this shift"
+    print(f"  log-sum-exp(z) = {result['log_sum_exp_at_large']:.4f} (finite; exp({result['large']:g}) {overflow})")
     what_this_shows(
         "softmax outputs are positive and sum to 1, so they read as the network's probabilities for each "
         "class. Only differences between the z's matter, so subtracting the largest z avoids overflow at no "
-        "cost, and log-sum-exp keeps the log-likelihood finite. The log-likelihood's gradient with respect "
-        "to z is a - y, with no sigma'(z) factor, so softmax outputs do not suffer learning slowdown."
+        "cost, and log-sum-exp keeps the log-likelihood finite. Its gradient with respect to z is simply "
+        "a - y, with no sigma'(z) factor, so softmax outputs do not suffer learning slowdown."
     )
 
 

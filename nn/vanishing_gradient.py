@@ -11,7 +11,13 @@ from nn import book
 from nn.costs import CrossEntropyCost
 from nn.digits import synthetic_digits
 from nn.feedforward import Network, one_hot
-from nn.terminal import bar, demo_parser, sparkline, what_this_shows
+from nn.terminal import bar, chart, demo_parser, positive_float, positive_int, print_lines, what_this_shows
+
+NORM_SCALE = (1e-5, 1.0)  # the chart's fixed log scale
+EPILOG = """options a card may pass:
+  --epochs 30          epochs of SGD
+  --eta 0.1            learning rate
+  --train-size 1000    training digits (the gradient is taken over all of them)"""
 
 
 def hidden_gradient_norms(network, x, y):
@@ -30,6 +36,7 @@ def run(seed=0, sizes=(784, 30, 30, 30, 30, 10), train_size=1000, epochs=30, eta
     history = np.array(history)
     return {
         "sizes": list(sizes),
+        "train_size": train_size,
         "initial_norms": history[0].tolist(),
         "norms_by_epoch": history.tolist(),
         "first_to_last_ratio": float(np.mean(history[:, 0] / history[:, -1])),
@@ -37,20 +44,30 @@ def run(seed=0, sizes=(784, 30, 30, 30, 30, 10), train_size=1000, epochs=30, eta
 
 
 def main(argv=None):
-    args = demo_parser(__doc__.splitlines()[0]).parse_args(argv)
-    result = run(seed=args.seed)
+    parser = demo_parser(__doc__.splitlines()[0], EPILOG)
+    parser.add_argument("--epochs", type=positive_int, default=30, help="epochs (default 30)")
+    parser.add_argument("--eta", type=positive_float, default=0.1, help="learning rate (default 0.1)")
+    parser.add_argument("--train-size", type=positive_int, default=1000, help="training digits (default 1000)")
+    args = parser.parse_args(argv)
+    result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, train_size=args.train_size)
     initial = result["initial_norms"]
-    print(f"Network {result['sizes']}, N(0, 1/n_in) weights, cross-entropy; gradient over 1,000 digits.\n")
+    print(f"Network {result['sizes']}, N(0, 1/n_in) weights,")
+    print(f"cross-entropy; the gradient over {result['train_size']:,} digits, before training:\n")
     print(f"  {'hidden layer':<13}{'||dC/db||':>10}{'book':>8}")
     for layer, (norm, book_norm) in enumerate(zip(initial, book.VANISHING_GRADIENT_NORMS), start=1):
-        print(f"  {layer:<13}{norm:>10.4f}{book_norm:>8.3f}  {bar(norm, max(initial))}")
+        print(f"  {layer:<13}{norm:>10.4f}{book_norm:>8.3f}  {bar(norm, max(initial), 40)}")
     history = np.array(result["norms_by_epoch"])
-    print(f"\nDuring {len(history) - 1} epochs of training (eta 0.1), ||dC/db|| per layer, on one log scale:")
-    logs = np.log10(history)
+    epochs = len(history) - 1
+    print(f"\n||dC/db|| of each hidden layer during {epochs} epochs of training (eta {args.eta:g}),")
+    print("on a fixed log scale; the glyph is the layer's number, ◉ where two meet:")
+    print_lines(chart([(str(layer + 1), history[:, layer]) for layer in range(history.shape[1])],
+                      NORM_SCALE[0], NORM_SCALE[1], np.arange(epochs + 1), height=11, log=True,
+                      y_ticks=[10.0 ** power for power in range(-5, 1)], y_format="{:g}".format))
     for layer in range(history.shape[1]):
-        print(f"  layer {layer + 1}  {sparkline(logs[:, layer], logs.min(), logs.max())}  "
-              f"{history[0, layer]:.4f} -> {history[-1, layer]:.4f}")
-    print(f"\nthe first hidden layer's gradient is on average {result['first_to_last_ratio']:.1%} of the last one's")
+        print(f"  layer {layer + 1}: {history[0, layer]:.4f} at the start, {history[-1, layer]:.4f} after "
+              f"epoch {epochs}")
+    print(f"\nthe first hidden layer's gradient is on average {result['first_to_last_ratio']:.1%} of the "
+          "last one's")
     what_this_shows(
         "the gradient reaching a layer is a product with one factor of weight times sigma'(z) per later layer; "
         "sigma'(z) is at most 1/4, so with modest weights it shrinks layer by layer going back. The first "
