@@ -57,9 +57,9 @@ async def test_a_session_graded_by_claude_is_kept_across_quit_and_reopen(make_ap
         write_explanation(screen, SOFTMAX_ANSWER)
         await pilot.press("ctrl+j")
         await wait_for_phase(pilot, "graded")
-        await pilot.press("2")  # below the suggestion's pass: a fail, queued for a drill
+        await pilot.press("2")  # a fail: the card owes a drill, asked once the due and new cards are done
         screen = await study_screen(pilot, "nn.overfitting")
-        assert screen.query_one(SessionProgress).position == (3, 4)
+        assert screen.query_one(SessionProgress).position == (3, 3)
 
         await pilot.press("escape", "u")  # leave the box, take back the 2
         screen = await study_screen(pilot, "nn.softmax")
