@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.widgets import Log, TextArea
 from tui_helpers import study_screen, wait_until
@@ -49,16 +52,41 @@ class DemoApp(App[None]):
         yield DemoPanel(timeout=self.timeout)
 
 
+PROC = Path("/proc/self/stat").exists()
+
+
+def demo_processes(name: str) -> set[int]:
+    """This process's children running `python -m nn.NAME` (read from Linux's /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue  # it ended meanwhile
+        if parent == os.getpid() and f"nn.{name}".encode() in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
 async def test_stopping_a_demo_kills_it_and_says_so():
-    app = DemoApp(timeout=60)
+    app = DemoApp(timeout=120)
     async with app.run_test() as pilot:
         panel = app.query_one(DemoPanel)
-        panel.start("network")
-        await wait_until(pilot, lambda: "epoch" in log_text(panel), what="the first lines")
+        panel.start("network")  # trains for seconds before it prints anything
+        running: set[int] = set()
+        if PROC:
+            await wait_until(pilot, lambda: running.update(demo_processes("network")) or running,
+                             what="the demo's process")
+        else:
+            await wait_until(pilot, lambda: log_text(panel).strip(), timeout=120, what="the demo's first line")
         panel.stop()
         assert panel.status == "stopped" and "(stopped)" in log_text(panel)
-        await pilot.pause(2.5)  # longer than the whole demo takes: nothing more arrives
+        # Once the worker that reads the demo's output has ended, nothing more can arrive.
+        await wait_until(pilot, lambda: all(worker.is_finished for worker in app.workers), what="the worker")
         assert log_text(panel).endswith("(stopped)")
+        if PROC:  # killed, not left to finish its training
+            await wait_until(pilot, lambda: not demo_processes("network") & running, what="the process to end")
 
 
 async def test_a_demo_past_its_timeout_is_stopped_with_a_message():

@@ -1,7 +1,8 @@
 """Screenshots of every screen, compared with the accepted ones in __snapshots__ (pytest-textual-snapshot).
 
 The day, the clock and the time zone are pinned and the history is seeded the same way each time, so the
-pictures are exact. After a deliberate change, look at the new pictures and accept them with
+pictures are exact. Each is taken once the screen has settled (`settle`: conditions, never a pause). After
+a deliberate change, look at the new pictures and accept them with
 `pytest tests/tui/test_snapshots.py --snapshot-update`.
 """
 
@@ -11,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 from fake_messages_api import ErrorReply
-from textual.widgets import Collapsible, DataTable, TextArea
-from tui_helpers import MORNING, TODAY, study_screen, wait_for_phase, wait_until, write_explanation
+from textual.widgets import Collapsible, DataTable
+from tui_helpers import MORNING, TODAY, settle, study_screen, wait_for_phase, wait_until, write_explanation
 
 from recall.deck import load_decks
 from recall.store import ReviewInput, Store
@@ -38,17 +39,6 @@ def seeded(db_path, small_deck) -> None:
                                 answer=f"An explanation of {card}, {days_ago} days ago.",
                                 feedback="Two of two key points covered.\n\n**Suggested grade: 3**"),
                     TODAY - timedelta(days=days_ago), MORNING - timedelta(days=days_ago, minutes=repeat))
-
-
-SETTLE_S = 0.3  # tables size their columns, and the feedback scrolls, on the next idle moments
-
-
-async def settle(pilot) -> None:  # noqa: ANN001
-    """No blinking cursor and no notifications in the picture, and the last layout done."""
-    for editor in pilot.app.screen.query(TextArea):
-        editor.cursor_blink = False
-    pilot.app.clear_notifications()
-    await pilot.pause(SETTLE_S)
 
 
 async def graded(pilot) -> None:  # noqa: ANN001
@@ -160,4 +150,10 @@ def test_history(snap_compare, make_app, seeded):
 
 
 def test_help(snap_compare, make_app):
-    assert snap_compare(make_app(), press=["question_mark"], run_before=dashboard_loaded)
+    async def open_help(pilot) -> None:  # noqa: ANN001
+        await dashboard_loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen", what="the help")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=open_help)

@@ -3,11 +3,13 @@ hand the terminal to $EDITOR and back. Offline grading (no API key in the enviro
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from recall.store import Store
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
+WAIT_S = 60.0  # a ceiling, for a loaded machine: every wait ends as soon as the screen shows what it waits for
 EXPLANATION = ("When the weighted input z is large the sigmoid is flat, so its derivative is tiny and the "
                "weight updates are tiny: the neuron learns slowly.")
 
@@ -36,15 +39,15 @@ class Terminal:
         self._tmux("send-keys", "-t", "recall", "-l", text)
 
     def press(self, *keys: str) -> None:
+        """Send keys. After an Escape, wait for the screen to show its effect before the next key, or the
+        two would be read as one escape sequence (alt+key)."""
         for key in keys:
             self._tmux("send-keys", "-t", "recall", key)
-            if key == "Escape":
-                time.sleep(0.15)  # so the terminal does not read it as the start of an escape sequence
 
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "recall").stdout
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout: float = WAIT_S) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -53,7 +56,7 @@ class Terminal:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen:\n{self.screen()}")
 
-    def wait_for_exit(self, timeout: float = 10.0) -> None:
+    def wait_for_exit(self, timeout: float = WAIT_S) -> None:
         deadline = time.monotonic() + timeout
         while self._tmux("has-session", "-t", "recall").returncode == 0:
             if time.monotonic() > deadline:
@@ -61,16 +64,22 @@ class Terminal:
             time.sleep(0.05)
 
     def close(self) -> None:
-        self._tmux("kill-server")
+        self._tmux("kill-server")  # this test's own server only: its name is unique
+
+
+def server_name() -> str:
+    """Unique to this process and this terminal, so that two copies of the suite never share a server
+    (nor kill each other's)."""
+    return f"recall-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
-def terminal(tmp_path: Path):
+def terminal():
     """Starts `recall ARGS...` in tmux; the server is killed afterwards whatever happened."""
     opened: list[Terminal] = []
 
     def start(*arguments: str) -> Terminal:
-        opened.append(Terminal(f"recall-test-{tmp_path.name}", [sys.executable, "-m", "recall", *arguments]))
+        opened.append(Terminal(server_name(), [sys.executable, "-m", "recall", *arguments]))
         return opened[-1]
 
     yield start

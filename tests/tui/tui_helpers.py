@@ -12,6 +12,9 @@ from textual.pilot import Pilot
 
 from recall.tui.app import RecallApp
 
+# How long a test waits for something before failing. Generous: the suite must hold on a loaded machine
+# (two copies of it at once, a busy CI runner); a condition met sooner ends the wait at once.
+CEILING_S = 30.0
 TODAY = date(2026, 11, 28)
 MORNING = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 
@@ -22,7 +25,7 @@ def ticking_clock(start: datetime = MORNING) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=next(ticks))
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0,
+async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: float = CEILING_S,
                      what: str = "the condition") -> None:
     """Let the app run until `condition()` is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -58,9 +61,32 @@ async def study_screen(pilot: Pilot, card_id: str | None = None):  # noqa: ANN20
     return pilot.app.screen
 
 
-async def wait_for_phase(pilot: Pilot, phase: str, timeout: float = 10.0) -> None:
+async def wait_for_phase(pilot: Pilot, phase: str, timeout: float = CEILING_S) -> None:
     await wait_until(pilot, lambda: getattr(pilot.app.screen, "phase", None) == phase, timeout,
                      what=f"the study phase {phase!r}")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until the picture is final: no blinking cursor and no notifications in it, every worker
+    done, and the screen drawn the same twice in a row once the app is idle (tables size their columns,
+    and the feedback scrolls, on idle moments)."""
+    from textual.widgets import TextArea
+
+    app = pilot.app
+    for editor in app.screen.query(TextArea):
+        editor.cursor_blink = False
+    app.clear_notifications()
+    await wait_until(pilot, lambda: all(worker.is_finished for worker in app.workers), what="the workers")
+    previous = None
+    deadline = time.monotonic() + CEILING_S
+    while True:
+        await pilot.wait_for_scheduled_animations()
+        picture = app.export_screenshot()
+        if picture == previous:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen was still changing after {CEILING_S} s")
+        previous = picture
 
 
 def write_explanation(screen, text: str) -> None:  # noqa: ANN001 - StudyScreen
