@@ -163,13 +163,13 @@ def global_options(command):  # noqa: ANN001, ANN201
     """--db, --cards and --config, accepted before or after the command name."""
     command = click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                            help="config.toml to read (env RECALL_CONFIG).")(command)
-    command = click.option("--cards", "cards", multiple=True, type=click.Path(path_type=Path),
+    command = click.option("--cards", "cards", multiple=True, type=click.Path(),  # str: keeps "" visible
                            help="Deck file or directory; repeatable (env RECALL_CARDS).")(command)
     return click.option("--db", "db", type=click.Path(path_type=Path),
                         help="SQLite database (env RECALL_DB).")(command)
 
 
-def context(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config: Path | None) -> Context:
+def context(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None) -> Context:
     """The shared Context, with options given after the command overriding those before it."""
     root = ctx.find_root()
     if root.obj is None:
@@ -189,7 +189,7 @@ def emit_json(value: object) -> None:
 @global_options
 @click.version_option(__version__, "--version", prog_name="recall")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, cards: tuple[Path, ...], config: Path | None) -> None:
+def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None) -> None:
     """Learn a technical subject by explaining it: recall shows a concept, you explain it, a grader
     corrects you, SM-2 schedules the next review.
 

@@ -96,6 +96,8 @@ def _read_config_file(path: Path, required: bool) -> dict:
         if required:
             raise ConfigError(f"config file {path} does not exist")
         return {}
+    if not path.is_file():  # a FIFO would block the read forever, a device never end
+        raise ConfigError(f"config file {path} is not a regular file; pass a config.toml with --config")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # ValueError: TOMLDecodeError, UnicodeDecodeError, a 5000-digit number
@@ -159,6 +161,9 @@ def load_settings(flags: dict | None = None, env: dict[str, str] | None = None) 
     if "db" in merged:
         changes["db_path"] = Path(merged.pop("db")).expanduser()
     if "cards" in merged:
+        if any(not str(p).strip() for p in merged["cards"]):
+            raise ConfigError("an empty deck path (--cards \"\" or cards = [\"\"]) would load every .toml under the "
+                              "current folder; name a deck file or folder")
         changes["card_paths"] = tuple(Path(p).expanduser() for p in merged.pop("cards"))
     names = {f.name for f in fields(Settings)}
     changes.update({k: v for k, v in merged.items() if k in names})

@@ -101,3 +101,10 @@ def test_a_deck_name_that_is_not_utf8_exports_nothing_without_an_error(tmp_path,
     result = recall_bytes(tmp_path, small_deck, b"export", b"--deck", b"Sm\xffall")
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().startswith("review_id,")
+
+
+def test_an_empty_cards_flag_is_one_sentence_not_every_toml_here(tmp_path, small_deck, monkeypatch):
+    monkeypatch.chdir(small_deck.parent)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.db"), "--cards", "", "due"], prog_name="recall")
+    assert result.exit_code == 1 and "an empty deck path" in result.stderr
+    assert not (tmp_path / "r.db").exists()

@@ -230,3 +230,18 @@ def test_the_ends_of_each_range_are_allowed(config_file):
 def test_a_number_too_long_to_read_is_one_clear_message(config_file):
     with pytest.raises(ConfigError, match="cannot read config file .*config.toml: "):
         load_settings({"config": str(config_file(f"new_per_day = 1{'0' * 5000}\n"))}, {})
+
+
+def test_an_empty_deck_path_is_refused_instead_of_loading_the_current_folder(tmp_path):
+    with pytest.raises(ConfigError, match="an empty deck path .* would load every .toml under the current folder"):
+        load_settings({"cards": [""]}, {})
+    (tmp_path / "config.toml").write_text('cards = [" "]\n')
+    with pytest.raises(ConfigError, match="an empty deck path"):
+        load_settings({"config": str(tmp_path / "config.toml")}, {})
+
+
+def test_a_config_path_that_is_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        load_settings({"config": str(fifo)}, {})

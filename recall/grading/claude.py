@@ -38,6 +38,7 @@ from recall.grading.base import (
     key_point_status_line,
     quality_from_checklist,
 )
+from recall.scheduler import Grade
 
 if TYPE_CHECKING:
     from recall.grading.prompt import GradingReply
@@ -383,7 +384,7 @@ def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tupl
     if misconceptions:
         lines += ["", "### Misconceptions"]
         lines += [f"- *{m.severity}*: {m.claim}  \n  correction: {m.correction}" for m in misconceptions]
-    outcome = "a pass" if grade >= 3 else "a fail: the card starts over"
+    outcome = "a pass" if Grade(grade).passes else "a fail: the card starts over"
     lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}** ({outcome})"]
     lines += [f"\n> **Check:** {notice}" for notice in notices]
     return "\n".join(lines) + "\n"
