@@ -3,6 +3,9 @@
 The first frame must come fast, so this module imports only Textual, the settings and the dashboard:
 the store (sqlite-utils), the graders (numpy, anthropic) and the other screens load later, off the UI
 thread where they are slow. The store lives on a thread of its own (`StoreThread`).
+
+The app is the one place that knows the screens: a screen asks to go somewhere by posting a message of
+`recall.tui.navigation`, and the app opens the screen it names.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from textual.screen import Screen
 
 from recall.clock import study_day, utc_now
 from recall.config import Settings
-from recall.tui.database import DatabaseError, StoreThread
-from recall.tui.text import plural
+from recall.errors import RecallError
+from recall.tui.database import StoreThread
+from recall.tui.navigation import OpenBrowse, OpenCard, OpenHistory, ShowSummary, StartStudy
 from recall.tui.screens.dashboard import DashboardScreen
+from recall.tui.text import plural
 
 if TYPE_CHECKING:
     from recall.grading.base import Grader
+    from recall.tui.screens.help import KeySection
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -98,7 +104,7 @@ class RecallApp(App[None]):
     async def open_store(self) -> None:
         try:
             report = await self.database.open(self.settings)
-        except DatabaseError as error:
+        except RecallError as error:
             self.exit(return_code=1, message=f"recall: error: {error}")
             return
         if report.migration_backup:
@@ -128,18 +134,67 @@ class RecallApp(App[None]):
                 await pending.result().aclose()
         await self.database.close()
 
-    # -- actions shared by every screen ----------------------------------------------------------
+    @work(group="warm-up")
+    async def warm_up_grader(self) -> None:
+        """Build the grader now (and import anthropic, for Claude) so the first submit is quick."""
+        try:
+            await self.grader()
+        except Exception as error:  # reported again, in context, when the learner submits
+            self.log.warning(f"could not prepare the grader: {error}")
+
+    # -- going from screen to screen (the screens' messages) -------------------------------------
 
     def action_study(self) -> None:
         from recall.tui.screens.study import StudyScreen
 
+        self.warm_up_grader()
         self.push_screen(StudyScreen())
+
+    def on_start_study(self, _message: StartStudy) -> None:
+        self.action_study()
+
+    def on_show_summary(self, message: ShowSummary) -> None:
+        """In place of the study screen, so that leaving the summary goes back to the dashboard."""
+        from recall.tui.screens.summary import SummaryScreen
+
+        self.switch_screen(SummaryScreen(message.summary))
+
+    def on_open_browse(self, message: OpenBrowse) -> None:
+        from recall.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen(deck=message.deck))
+
+    def on_open_history(self, _message: OpenHistory) -> None:
+        from recall.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    def on_open_card(self, message: OpenCard) -> None:
+        from recall.tui.screens.card_detail import CardDetailScreen
+
+        self.push_screen(CardDetailScreen(message.card_id))
+
+    # -- actions shared by every screen ----------------------------------------------------------
 
     def action_help(self) -> None:
         from recall.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.key_sections()))
+
+    def key_sections(self) -> list[KeySection]:
+        """Every screen's keys, for the help screen (the one reason to import every screen)."""
+        from recall.tui.screens.browse import BrowseScreen
+        from recall.tui.screens.card_detail import CardDetailScreen
+        from recall.tui.screens.history import HistoryScreen
+        from recall.tui.screens.study import StudyScreen
+        from recall.tui.screens.summary import SummaryScreen
+        from recall.tui.widgets.explanation_box import ExplanationBox
+
+        return [("Everywhere", self.BINDINGS), ("Dashboard", DashboardScreen.BINDINGS),
+                ("Study session", [*ExplanationBox.BINDINGS, *StudyScreen.BINDINGS]),
+                ("Session summary", SummaryScreen.BINDINGS), ("Browse", BrowseScreen.BINDINGS),
+                ("Card detail", CardDetailScreen.BINDINGS), ("History", HistoryScreen.BINDINGS)]
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME

@@ -3,7 +3,8 @@
 Every call runs on one worker thread, in the order it was made: the connection is only ever used by
 the thread that opened it, a draft saved before a grade is written before it, and screens simply
 `await` results. Opening the store (and importing sqlite-utils) happens there too, off the path to
-the first frame.
+the first frame. The store's errors come through as they are: each is a `recall.errors.RecallError`
+(which costs nothing to import), and its message is the sentence to show.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -20,20 +20,6 @@ if TYPE_CHECKING:
     from recall.store import Store
 
 Result = TypeVar("Result")
-
-
-class DatabaseError(Exception):
-    """The store's `StoreError`, re-raised under a name the UI can catch without importing the store
-    (and sqlite-utils) on the way to the first frame. The message is one sentence for the user."""
-
-
-def _translating_store_errors(work: Callable[[], Result]) -> Result:
-    from recall.store import StoreError
-
-    try:
-        return work()
-    except StoreError as error:
-        raise DatabaseError(str(error)) from error
 
 
 class StoreThread:
@@ -49,9 +35,9 @@ class StoreThread:
         return self._store
 
     async def open(self, settings: Settings) -> OpenReport:
+        """Open the store; every `query` waits for this and fails with its error if it failed."""
         from recall.collection import open_collection
 
-        """Open the store; every `query` waits for this and fails with its error if it failed."""
         opened = self._opened()
         try:
             store, report = await self.run(open_collection, settings)
@@ -74,7 +60,14 @@ class StoreThread:
     async def run(self, work: Callable[..., Result], *args: object) -> Result:
         """`work(*args)` on the store's thread, for objects that hold the store (a StudySession)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _translating_store_errors, lambda: work(*args))
+        return await loop.run_in_executor(self._executor, lambda: work(*args))
+
+    async def draft(self, card_id: str) -> str | None:
+        """The explanation last saved for a card and not graded yet."""
+        return await self.query(lambda store: store.draft(card_id))
+
+    async def save_draft(self, card_id: str, text: str) -> None:
+        await self.query(lambda store: store.save_draft(card_id, text))
 
     async def close(self) -> None:
         """Close the connection on its own thread, then let the thread go."""

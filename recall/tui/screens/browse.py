@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from recall.tui.database import DatabaseError
+from recall.errors import RecallError
+from recall.tui.navigation import OpenCard
 
 if TYPE_CHECKING:
     from recall.store import CardRow
@@ -86,7 +87,7 @@ class BrowseScreen(Screen[None]):
     async def load_cards(self) -> None:
         try:
             self.all_cards = await self.app.database.query(lambda store: store.cards())
-        except DatabaseError as error:
+        except RecallError as error:
             self.notify(str(error), title="Cannot read the cards", severity="error")
             return
         decks = self.query_one("#deck-filter", Select)
@@ -136,9 +137,7 @@ class BrowseScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#cards")
     def open_card(self, event: DataTable.RowSelected) -> None:
-        from recall.tui.screens.card_detail import CardDetailScreen
-
-        self.app.push_screen(CardDetailScreen(event.row_key.value))
+        self.post_message(OpenCard(event.row_key.value))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Markdown
 
-from recall.tui.database import DatabaseError
+from recall.errors import RecallError
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.demo_panel import DemoPanel
 
@@ -88,7 +88,7 @@ class CardDetailScreen(Screen[None]):
         try:
             self.card, reviews = await self.app.database.query(
                 lambda store: (store.card(self.card_id), store.reviews_for_card(self.card_id)))
-        except DatabaseError as error:
+        except RecallError as error:
             self.notify(str(error), title="Cannot read the card", severity="error")
             return
         if self.card is None:

@@ -16,7 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from recall.tui.database import DatabaseError
+from recall.errors import RecallError
+from recall.tui.navigation import OpenBrowse, OpenHistory, StartStudy
 from recall.tui.text import plural
 from recall.tui.widgets.bar_chart import BarChart, Series
 from recall.tui.widgets.heatmap import ReviewHeatmap, first_shown_day
@@ -44,9 +45,10 @@ class DashboardData:
 def dashboard_data(store: Store, today: date, new_per_day: int) -> DashboardData:
     """Everything the dashboard shows, in one trip to the store thread."""
     from recall.stats import collection_stats
+    from recall.study import new_card_allowance
 
     stats = collection_stats(store, today)
-    allowance = max(0, new_per_day - store.new_introduced_on(today))
+    allowance = new_card_allowance(store, today, new_per_day)
     per_day = store.reviews_per_day(first_shown_day(today))
     return DashboardData(
         due_today=stats["due_today"], new_available=min(stats["new"], allowance),
@@ -65,7 +67,7 @@ class DashboardScreen(Screen[None]):
 
     app: RecallApp
     BINDINGS = [
-        Binding("s", "app.study", "Study", id="dashboard.study", tooltip="Start today's session"),
+        Binding("s", "study", "Study", id="dashboard.study", tooltip="Start today's session"),
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
         Binding("h", "history", "History", id="dashboard.history",
                 tooltip="Every review, a chart per day, and export"),
@@ -82,7 +84,7 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="charts"):
             with Vertical(id="heatmap-box", classes="panel") as box:
                 box.border_title = "Reviews, last 16 weeks"
-                yield ReviewHeatmap(self.app.fixed_today or date.today(), id="heatmap")
+                yield ReviewHeatmap(self.app.today, id="heatmap")  # the study day, not the calendar's
             yield BarChart("Due, next 30 days", id="forecast", classes="panel")
         with Vertical(id="decks-box", classes="panel") as decks_box:
             decks_box.border_title = "Decks  (enter: browse a deck)"
@@ -98,7 +100,7 @@ class DashboardScreen(Screen[None]):
             await self.app.database.ready()
             today = self.app.today
             data = await self.app.database.query(dashboard_data, today, self.app.settings.new_per_day)
-        except DatabaseError as error:
+        except RecallError as error:
             self.notify(str(error), title="Cannot read the database", severity="error")
             return
         await self.show(data, today)
@@ -135,12 +137,11 @@ class DashboardScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_browse(deck=event.row_key.value)
 
-    def action_browse(self, deck: str | None = None) -> None:
-        from recall.tui.screens.browse import BrowseScreen
+    def action_study(self) -> None:
+        self.post_message(StartStudy())
 
-        self.app.push_screen(BrowseScreen(deck=deck))
+    def action_browse(self, deck: str | None = None) -> None:
+        self.post_message(OpenBrowse(deck))
 
     def action_history(self) -> None:
-        from recall.tui.screens.history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen())
+        self.post_message(OpenHistory())

@@ -15,8 +15,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
-from recall.export import FORMATS, ExportError, ExportFilter, export_reviews
-from recall.tui.database import DatabaseError
+from recall.errors import RecallError
+from recall.export import FORMATS, ExportFilter, export_reviews
+from recall.tui.navigation import OpenCard
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.bar_chart import BarChart, Series
 
@@ -96,7 +97,7 @@ class HistoryScreen(Screen[None]):
         today = self.app.today
         try:
             data = await self.app.database.query(history_data, today)
-        except DatabaseError as error:
+        except RecallError as error:
             self.notify(str(error), title="Cannot read the history", severity="error")
             return
         reviews_chart, grades_chart = daily_series(data.per_day, today)
@@ -115,10 +116,7 @@ class HistoryScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#reviews")
     def open_card(self, event: DataTable.RowSelected) -> None:
-        from recall.tui.screens.card_detail import CardDetailScreen
-
-        card_id = event.data_table.get_row(event.row_key)[1]
-        self.app.push_screen(CardDetailScreen(card_id))
+        self.post_message(OpenCard(event.data_table.get_row(event.row_key)[1]))
 
     @on(Select.Changed, "#export-format")
     def format_changed(self, event: Select.Changed) -> None:
@@ -147,7 +145,7 @@ class HistoryScreen(Screen[None]):
         status.update(f"Exporting to {path}…")
         try:
             count = await self.app.database.query(export_to, fmt, path, progress)
-        except (ExportError, DatabaseError) as error:
+        except RecallError as error:  # ExportError, StoreError
             status.update(str(error))
             self.notify(str(error), title="Export failed", severity="error")
             return

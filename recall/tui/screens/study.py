@@ -1,61 +1,46 @@
-"""The study session: explain the card, read the streamed feedback, grade, next card.
+"""The study session: explain the card, read the streamed feedback, grade, next card (the help screen's
+`STUDY_FLOW` tells the learner how it goes).
 
-`STUDY_FLOW` tells the learner how it goes (the help screen shows it); the keys are in `BINDINGS`,
-enabled by `check_action` for the session's phase and for where the focus is.
+The screen holds the session and its phase, and says which keys apply now (`check_action`). Its parts own
+their state: the explanation box (the text, its draft, ctrl+j), the feedback pane (the streamed feedback,
+a failed grading's ways on), the grade bar, the progress line, the side column (reference, demo). They
+tell the screen what happened with messages; the screen tells them what to show.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shlex
-import subprocess
 import time
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
-from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual import events, on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
+from textual.widgets import Footer, Header, Static, TextArea
 
-from recall.grading.base import GradingError, Verdict
-from recall.collection import sync_decks
-from recall.study import drill_outcome
-from recall.tui.database import DatabaseError
+from recall.errors import RecallError
+from recall.scheduler import Grade
+from recall.tui.deck_files import edit_deck_file, reload_card
+from recall.tui.navigation import ShowSummary
 from recall.tui.text import plural
-from recall.tui.widgets.demo_panel import DemoPanel
-from recall.tui.widgets.grade_bar import GRADE_MEANINGS, GradeBar
-from recall.tui.widgets.grading_failure import GradingFailure
+from recall.tui.widgets.explanation_box import ExplanationBox
+from recall.tui.widgets.feedback_pane import FeedbackPane
+from recall.tui.widgets.grade_bar import GradeBar
 from recall.tui.widgets.session_progress import SessionProgress
+from recall.tui.widgets.study_side import StudySide
 
 if TYPE_CHECKING:
+    from recall.grading.base import Verdict
     from recall.store import CardRow, Store
     from recall.study import QueueItem, StudySession
     from recall.tui.app import RecallApp
 
-STUDY_FLOW = """\
-1. The card's prompt shows and the explanation box has the focus: explain the concept in your own words.
-   What you type is saved as a draft as you go, and comes back if you quit and reopen recall.
-2. **ctrl+j** submits. The focus leaves the box, so the keys below grade instead of typing. The feedback
-   streams in, then the key points (covered, partial, missing) and the suggested grade.
-3. **enter** keeps the suggested grade, **0-5** gives another (0 forgot, 1 wrong, 2 almost, 3 hard,
-   4 good, 5 easy; below 3 the card starts over). The review is saved and the next card shows.
-4. Not sure? **r** shows the reference answer, **d** runs the card's NumPy demo beside the session.
-   **u** takes back the last grade, **s** skips the card, **e** opens its deck file in your editor.
-5. **esc** leaves the box without submitting (then **0-5** grades yourself), cancels a grading request
-   that is running (your text stays), and from outside the box goes back to the dashboard.
-6. If grading fails, the grader's message shows with three ways on: **t** retry, **o** grade offline,
-   **0-5** grade yourself. Your text stays.
-7. After the due and new cards, the cards you graded below 4 come back once more (SM-2 step 7) until
-   they get a 4; these drills do not change the schedule. Then a summary shows when each card comes back.
-"""
-AUTOSAVE_DELAY_S = 0.5
 Phase = Literal["loading", "answering", "grading", "graded", "failed", "saving"]
 GRADE_GROUP = Binding.Group("Grade", compact=True)
 HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feedback is in
@@ -66,6 +51,7 @@ HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feed
     "failed": "t: retry · o: grade offline · 0-5: your grade · i: edit",
     "saving": "Saving…",
 }
+STALE_HINT = "Changed since grading · ctrl+j: regrade · esc, then 0-5: your grade"
 
 
 def start_session(store: Store, today: date, new_per_day: int,
@@ -77,24 +63,17 @@ def start_session(store: Store, today: date, new_per_day: int,
     return StudySession.start(store, today, new_per_day, clock or utc_now)
 
 
-def editor_command() -> list[str] | None:
-    """The user's editor from $VISUAL or $EDITOR (which may carry arguments, e.g. `code -w`)."""
-    for variable in ("VISUAL", "EDITOR"):
-        if os.environ.get(variable, "").strip():
-            return shlex.split(os.environ[variable])
-    return None
-
-
 class StudyScreen(Screen[None]):
-    """Today's session: due reviews, then new cards, then step-7 drills; a summary at the end."""
+    """Today's session: due reviews, then new cards, then step-7 drills; a summary at the end. The
+    submit key (ctrl+j) belongs to the explanation box."""
 
     app: RecallApp
     BINDINGS = [
         Binding("enter", "accept", "Keep grade", id="study.accept", tooltip="Keep the suggested grade"),
-        *(Binding(str(quality), f"grade({quality})", f"Grade {quality}: {meaning}", id=f"study.grade_{quality}",
-                  group=GRADE_GROUP, tooltip=f"Record grade {quality} ({meaning}) and go to the next card")
-          for quality, meaning in enumerate(GRADE_MEANINGS)),
-        Binding("ctrl+j", "submit", "Submit", id="study.submit", tooltip="Grade your explanation"),
+        *(Binding(str(int(grade)), f"grade({int(grade)})", f"Grade {int(grade)}: {grade.meaning}",
+                  id=f"study.grade_{int(grade)}", group=GRADE_GROUP,
+                  tooltip=f"Record grade {int(grade)} ({grade.meaning}) and go to the next card")
+          for grade in Grade),
         Binding("escape", "cancel_grading", "Cancel", id="study.cancel",
                 tooltip="Stop the grading request; your text stays"),
         Binding("escape", "leave_editor", "Leave box", id="study.leave_editor",
@@ -121,12 +100,7 @@ class StudyScreen(Screen[None]):
         self.card: CardRow | None = None
         self.verdict: Verdict | None = None
         self.shown_at = time.monotonic()
-        self._autosave: Timer | None = None
-        self.explanation = ""  # the explanation box's text, kept here so it can be saved after unmounting
-        self._saved_text = ""
-        self._submitted_text = ""
-
-    # -- layout ------------------------------------------------------------------------------
+        self.submitted_text = ""  # what the verdict, or the failure, is about
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,47 +110,28 @@ class StudyScreen(Screen[None]):
                 prompt = Static(id="prompt", classes="panel", markup=False)
                 prompt.border_title = "Prompt"
                 yield prompt
-                editor = TextArea(id="explanation", soft_wrap=True, show_line_numbers=False,
-                                  tab_behavior="focus", classes="panel")
-                editor.border_title = "Your explanation"
-                editor.border_subtitle = "ctrl+j: submit"
-                yield editor
-                with VerticalScroll(id="feedback-box", classes="panel") as feedback_box:
-                    feedback_box.border_title = "Feedback"
-                    yield Markdown(id="feedback")
-                    yield GradingFailure(id="failure")
+                self.box = ExplanationBox(self.app.database, id="explanation", classes="panel")
+                yield self.box
+                self.feedback = FeedbackPane(id="feedback-box", classes="panel")
+                yield self.feedback
                 yield GradeBar()
-            with Vertical(id="side"):
-                with VerticalScroll(id="reference", classes="panel") as reference:
-                    reference.border_title = "Reference answer"
-                    yield Markdown(id="reference-text")
-                yield DemoPanel(id="demo", classes="panel")
+            yield StudySide(id="side")
         yield Footer()
 
     def on_mount(self) -> None:
-        for hidden in ("#failure", "#side", "#reference", "#demo"):
-            self.query_one(hidden).display = False
+        self.box.focus()  # what is typed while the session loads is kept: the box adds it to the draft
         self.start()
 
     @work(group="session")
     async def start(self) -> None:
-        self.warm_up_grader()
         try:
             await self.app.database.ready()
             self.session = await self.app.database.query(
                 start_session, self.app.today, self.app.settings.new_per_day, self.app.clock)
-        except DatabaseError as error:
+        except RecallError as error:
             self.notify(str(error), title="Cannot start the session", severity="error")
             return
         await self.show_current()
-
-    @work(group="warm-up")
-    async def warm_up_grader(self) -> None:
-        """Build the grader now (and import anthropic, for Claude) so the first submit is quick."""
-        try:
-            await self.app.grader()
-        except Exception as error:  # reported again, in context, when the learner submits
-            self.log.warning(f"could not prepare the grader: {error}")
 
     # -- which keys apply now ----------------------------------------------------------------
 
@@ -188,7 +143,6 @@ class StudyScreen(Screen[None]):
         phase, editing, has_card = self.phase, self.editing, self.card is not None
         settled = phase in ("answering", "graded", "failed")
         allowed = {
-            "submit": settled and has_card and editing,
             "cancel_grading": phase == "grading",
             "leave_editor": editing and phase != "grading",
             "end_session": not editing and phase != "grading",
@@ -209,10 +163,9 @@ class StudyScreen(Screen[None]):
         self.query_one(GradeBar).hint = HINTS[phase]
         self.refresh_bindings()
 
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def on_descendant_blur(self) -> None:
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def focus_moved(self) -> None:
         self.refresh_bindings()
 
     # -- showing a card ----------------------------------------------------------------------
@@ -223,179 +176,86 @@ class StudyScreen(Screen[None]):
         previous_kind = self.item.kind if self.item else None
         self.item = self.session.current
         if self.item is None:
-            self.finish()
+            self.card = None
+            self.post_message(ShowSummary(self.session.summary()))
             return
         if self.item.kind == "drill" and previous_kind != "drill":
             self.notify("The day's cards graded below 4 come back once more until they get a 4 (SM-2 step 7).",
                         title="Drill")
         self.card = self.item.card
         self.verdict = None
-        self.query_one(DemoPanel).stop()
-        for hidden in ("#failure", "#side", "#reference", "#demo"):
-            self.query_one(hidden).display = False
-        await self.query_one("#feedback", Markdown).update("")
+        self.query_one(StudySide).hide()
+        await self.feedback.clear()
         self.query_one(GradeBar).verdict = None
         self.show_card_text()
-        try:
-            draft = await self.app.database.query(lambda store, card_id: store.draft(card_id), self.card.id)
-        except DatabaseError as error:
-            self.notify(str(error), title="Cannot read the draft", severity="error")
-            draft = None
-        self.load_explanation(draft or "")
+        await self.box.open_card(self.card.id)
         self.shown_at = time.monotonic()
-        # Focus first: focusing is queued, and a key pressed once the hint shows must come after it.
-        self.query_one("#explanation", TextArea).focus()
+        self.set_focus(self.box)
         self.phase = "answering"
 
     def show_card_text(self) -> None:
         assert self.session is not None and self.card is not None and self.item is not None
         progress = self.query_one(SessionProgress)
-        progress.position = self.session.progress
-        progress.kind = self.item.kind
-        progress.deck = self.card.deck
+        progress.position, progress.kind, progress.deck = self.session.progress, self.item.kind, self.card.deck
         self.query_one("#prompt", Static).update(self.card.prompt)
         self.query_one("#prompt", Static).border_subtitle = self.card.id
-        reference = "\n\n".join([self.card.answer.strip(), "**Key points**",
-                                 "\n".join(f"- {point}" for point in self.card.key_points)])
-        self.query_one("#reference-text", Markdown).update(reference)
-
-    def load_explanation(self, text: str) -> None:
-        editor = self.query_one("#explanation", TextArea)
-        editor.load_text(text)
-        editor.move_cursor(editor.document.end)
-        self._saved_text = self.explanation = text
-
-    def finish(self) -> None:
-        from recall.tui.screens.summary import SummaryScreen
-
-        assert self.session is not None
-        self.card = None
-        self.app.switch_screen(SummaryScreen(self.session.summary()))
-
-    # -- drafts ------------------------------------------------------------------------------
-
-    def read_explanation(self) -> str:
-        """The box's text; after the screen has unmounted, the last text read."""
-        for editor in self.query("#explanation").results(TextArea):
-            self.explanation = editor.text
-        return self.explanation
+        self.query_one(StudySide).set_card(self.card)
 
     @on(TextArea.Changed, "#explanation")
     def explanation_changed(self) -> None:
-        """Schedule an autosave; an edit after grading makes the verdict stale."""
-        text = self.read_explanation()
-        if text != self._saved_text:
-            if self._autosave is not None:
-                self._autosave.stop()
-            self._autosave = self.set_timer(AUTOSAVE_DELAY_S, self.save_draft_now)
-        if self.phase in ("graded", "failed") and text != self._submitted_text:
+        """An edit after grading makes the verdict stale."""
+        if self.phase in ("graded", "failed") and self.box.text != self.submitted_text:
             self.verdict = None
             self.query_one(GradeBar).verdict = None
             self.phase = "answering"
-            self.query_one(GradeBar).hint = "Changed since grading · ctrl+j: regrade · esc, then 0-5: your grade"
-
-    async def save_draft_now(self) -> None:
-        """Write the explanation to the store if it changed since it was last written."""
-        self._stop_autosave()
-        text = self.read_explanation()
-        if self.card is None or text == self._saved_text:
-            return
-        self._saved_text = text
-        try:
-            await self.app.database.query(lambda store, card_id: store.save_draft(card_id, text), self.card.id)
-        except DatabaseError as error:
-            self.notify(str(error), title="Your draft was not saved", severity="error")
-
-    def _stop_autosave(self) -> None:
-        """Cancel a pending autosave (also before a grade: it clears the card's draft in the store, and
-        a late autosave would bring it back)."""
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
-
-    async def on_unmount(self) -> None:
-        """Leaving the session or quitting the app: keep what was typed."""
-        await self.save_draft_now()
+            self.query_one(GradeBar).hint = STALE_HINT
 
     # -- grading -----------------------------------------------------------------------------
 
-    def action_submit(self) -> None:
-        self.grade_explanation()
+    @on(ExplanationBox.Submitted)
+    def explanation_submitted(self, event: ExplanationBox.Submitted) -> None:
+        self.submit(event.text)
 
+    @on(FeedbackPane.Retry)
     def action_retry(self) -> None:
-        self.grade_explanation()
+        self.submit(self.box.text)
 
+    @on(FeedbackPane.GradeOffline)
     def action_grade_offline(self) -> None:
-        self.grade_explanation("offline")
+        self.submit(self.box.text, "offline")
 
-    @work(exclusive=True, group="grading")
-    async def grade_explanation(self, choice: str | None = None) -> None:
-        """Stream the grader's feedback into the feedback pane; on failure, offer the ways on."""
-        assert self.card is not None
-        await self.save_draft_now()
-        text = self._submitted_text = self.read_explanation()
+    def submit(self, text: str, choice: str | None = None) -> None:
+        """Grade `text`. It is frozen in the box, and the focus leaves the box at once (not queued), so
+        the keys pressed from now on grade instead of typing."""
+        self.box.hold()
+        self.submitted_text = text
         self.phase = "grading"
         self.verdict = None
-        self.query_one("#feedback-box").focus()  # out of the box: the keys now grade, not type
-        self.query_one(GradingFailure).display = False
-        feedback = self.query_one("#feedback", Markdown)
-        await feedback.update("")
-        self.query_one("#feedback-box", VerticalScroll).anchor()
-        stream = Markdown.get_stream(feedback)
+        self.set_focus(self.feedback)
+        self.grade_explanation(text, choice)
+
+    @work(exclusive=True, group="grading")
+    async def grade_explanation(self, text: str, choice: str | None) -> None:
+        """Stream the grader's feedback into the feedback pane; on failure, it offers the ways on."""
+        assert self.card is not None
         try:
-            grader = await self.app.grader(choice)
-            self.query_one("#feedback-box").border_title = f"Feedback · {grader.model or grader.name}"
-            verdict = await grader.grade(self.card.to_card(), text, stream.write)
+            await self.box.save_draft()
+            verdict = await self.feedback.grade(partial(self.app.grader, choice), self.card.to_card(), text)
         except asyncio.CancelledError:
-            await stream.stop()
-            await feedback.update("_Grading cancelled. Your text is kept: ctrl+j to submit again._")
+            self.box.release()
             self.phase = "answering"
-            self.query_one("#explanation", TextArea).focus()
+            self.set_focus(self.box)
             raise
-        except GradingError as error:
-            await stream.stop()
-            self.show_failure("Grading failed", str(error), error.retryable)
-            return
-        except Exception as error:  # a grader bug must not cost the learner their text
-            await stream.stop()
-            self.show_failure("Grading failed unexpectedly", f"{type(error).__name__}: {error}", True)
-            return
-        await stream.stop()
+        self.box.release()
         self.verdict = verdict
         self.query_one(GradeBar).verdict = verdict
-        self.phase = "graded"
-        self._stop_following_the_stream()
-
-    def _stop_following_the_stream(self) -> None:
-        """Show the feedback from its top once it is complete: the corrected explanation is what to read
-        next, and the grade bar below already shows the grade and the key points. (Also undoes the
-        negative offset Textual 8.2 leaves on an anchored container whose content is shorter than it.)"""
-        feedback_box = self.query_one("#feedback-box", VerticalScroll)
-        feedback_box.anchor(False)
-        feedback_box.scroll_home(animate=False, force=True)
-
-    def show_failure(self, title: str, message: str, retryable: bool) -> None:
-        """The failure panel below whatever feedback had arrived, scrolled into view, its retry focused."""
-        failure = self.query_one(GradingFailure)
-        failure.show(title, message, retryable)
-        self.phase = "failed"
-        self._stop_following_the_stream()
-        self.query_one("#retry", Button).focus()  # focusing scrolls the panel into view
+        self.phase = "failed" if verdict is None else "graded"
 
     def action_cancel_grading(self) -> None:
         self.workers.cancel_group(self, "grading")
 
-    @on(Button.Pressed, "#retry")
-    def retry_pressed(self) -> None:
-        self.action_retry()
-
-    @on(Button.Pressed, "#offline")
-    def offline_pressed(self) -> None:
-        self.action_grade_offline()
-
-    @on(Button.Pressed, "#self-grade")
-    def self_grade_pressed(self) -> None:
-        self.query_one("#feedback-box").focus()
+    def on_feedback_pane_self_grade(self) -> None:
+        self.set_focus(self.feedback)
         self.notify("Press 0-5 to grade yourself: 0 forgot … 3 hard … 5 easy.")
 
     # -- committing a grade and moving on ----------------------------------------------------
@@ -406,24 +266,25 @@ class StudyScreen(Screen[None]):
 
     def action_grade(self, quality: int) -> None:
         self.phase = "saving"
+        self.box.hold()
         self.commit_grade(quality)
 
     @work(group="session")
     async def commit_grade(self, quality: int) -> None:
+        from recall.study import drill_outcome  # loaded by now, on the store's thread
+
         assert self.session is not None and self.card is not None
-        self._stop_autosave()
-        text = self.read_explanation()
         duration_ms = int((time.monotonic() - self.shown_at) * 1000)
         try:
-            record = await self.app.database.run(self.session.grade, quality, text, self.verdict, duration_ms)
-        except DatabaseError as error:
+            record = await self.app.database.run(self.session.grade, quality, self.box.text, self.verdict, duration_ms)
+        except RecallError as error:
             self.notify(str(error), title="The grade was not saved", severity="error")
+            self.box.release()
             self.phase = "graded" if self.verdict else "answering"
             return
-        if record.kind == "drill":
-            outcome = drill_outcome(quality)
-        else:
-            outcome = f"next review in {plural(record.interval, 'day')}, {record.due:%a %d %b}"
+        self.box.recorded()
+        outcome = (drill_outcome(quality) if record.kind == "drill"
+                   else f"next review in {plural(record.interval, 'day')}, {record.due:%a %d %b}")
         self.notify(f"{self.card.id}: grade {quality}, {outcome}.", timeout=4)
         await self.show_current()
 
@@ -431,7 +292,8 @@ class StudyScreen(Screen[None]):
     async def action_skip(self) -> None:
         assert self.session is not None
         self.phase = "saving"
-        await self.save_draft_now()
+        self.box.hold()
+        await self.box.save_draft()
         await self.app.database.run(self.session.skip)  # no store write: the card just stays due
         self.notify("Skipped: the card stays due for another session.", timeout=3)
         await self.show_current()
@@ -439,79 +301,48 @@ class StudyScreen(Screen[None]):
     @work(group="session")
     async def action_undo(self) -> None:
         assert self.session is not None
-        await self.save_draft_now()
-        self.phase = "saving"
+        phase, self.phase = self.phase, "saving"
+        self.box.hold()
+        await self.box.save_draft()
         try:
             undone = await self.app.database.run(self.session.undo)
-        except (DatabaseError, RuntimeError) as error:
+        except RecallError as error:  # another recall has reviewed the card since, say
             self.notify(str(error), title="Nothing was undone", severity="error")
-            self.phase = "answering"
+            self.box.release()
+            self.phase = phase
             return
         if undone is not None:
-            self.notify(f"Took back grade {undone.quality} of {undone.card_id}; your explanation is back.",
-                        timeout=4)
+            self.notify(f"Took back grade {undone.quality} of {undone.card_id}; your explanation is back.", timeout=4)
         await self.show_current()
 
     def action_end_session(self) -> None:
-        self.app.pop_screen()
+        self.app.pop_screen()  # the box saves its draft as it unmounts
 
     def action_edit_explanation(self) -> None:
-        self.query_one("#explanation", TextArea).focus()
+        self.box.focus()
 
     def action_leave_editor(self) -> None:
-        self.query_one("#feedback-box").focus()
+        self.feedback.focus()
 
-    # -- reference, demo, deck file ----------------------------------------------------------
-
-    def _update_side(self) -> None:
-        """The side column shows while the reference or the demo does."""
-        self.query_one("#side").display = any(self.query_one(p).display for p in ("#reference", "#demo"))
+    # -- the side column, the deck file -------------------------------------------------------
 
     def action_reference(self) -> None:
-        reference = self.query_one("#reference")
-        reference.display = not reference.display
-        self._update_side()
+        self.query_one(StudySide).toggle_reference()
 
     def action_demo(self) -> None:
         assert self.card is not None and self.card.demo
-        self.query_one(DemoPanel).toggle(self.card.demo)
-        self._update_side()
+        self.query_one(StudySide).toggle_demo(self.card.demo)
 
     async def action_edit_deck(self) -> None:
         """Hand the terminal to $EDITOR on the card's deck file, then reload the decks."""
         assert self.card is not None and self.card.source
-        command = editor_command()
-        if command is None:
-            self.notify(f"Set $EDITOR (or $VISUAL) to edit decks from here. This card is in {self.card.source}.",
-                        severity="warning", timeout=10)
-            return
-        await self.save_draft_now()
-        try:
-            with self.app.suspend():
-                subprocess.run([*command, self.card.source], check=False)
-        except SuspendNotSupported:
-            self.notify(f"This terminal cannot hand over to an editor; edit {self.card.source} yourself.",
-                        severity="warning", timeout=10)
-            return
-        except OSError as error:
-            self.notify(f"Could not start {command[0]}: {error.strerror or error}", severity="error")
-            return
-        self.reload_card()
+        await self.box.save_draft()
+        if edit_deck_file(self.app, self.card.source):
+            self.show_edited_card(self.card.id)
 
     @work(group="session")
-    async def reload_card(self) -> None:
-        assert self.card is not None
-        card_id = self.card.id
-        try:
-            problems = await self.app.database.query(sync_decks, self.app.settings)
-            fresh = await self.app.database.query(lambda store: store.card(card_id))
-        except DatabaseError as error:
-            self.notify(str(error), title="Cannot reload the decks", severity="error")
-            return
-        if problems:
-            self.notify(f"{problems[0]}\nThe file was skipped until it is fixed; run `recall check`.",
-                        title="Deck problem", severity="warning", timeout=15)
-        elif fresh is not None and not fresh.retired and self.card is not None and self.card.id == card_id:
+    async def show_edited_card(self, card_id: str) -> None:
+        fresh = await reload_card(self.app, card_id)
+        if fresh is not None and self.card is not None and self.card.id == card_id:
             self.card = fresh
             self.show_card_text()
-            self.notify("Deck reloaded.", timeout=3)

@@ -1,19 +1,20 @@
-"""The SM-2 grade scale with the grader's suggestion highlighted, a tally of the key points, and what
-the keys do right now. One or two lines under the feedback, always in view."""
+"""The SM-2 grade scale (`recall.scheduler.Grade`) with the grader's suggestion highlighted, a tally of
+the key points, and what the keys do right now. One or two lines under the feedback, always in view."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from recall.grading.base import Verdict
+from recall.scheduler import Grade
 
-# SM-2's quality scale in a word each (SuperMemo's wording, shortened); below 3 is a fail.
-GRADE_MEANINGS = ("forgot", "wrong", "almost", "hard", "good", "easy")
-PASSING = 3
+if TYPE_CHECKING:
+    from recall.grading.base import Verdict
+
 KEY_POINT_MARKS = (("covered", "✔"), ("partial", "◐"), ("missing", "✘"))
 WIDE_ENOUGH_FOR_WORDS = 100
 
@@ -42,12 +43,12 @@ class GradeBar(Widget):
         suggested = self.verdict.suggested_quality if self.verdict else None
         wide = self.size.width >= WIDE_ENOUGH_FOR_WORDS
         text = Text()
-        for quality, meaning in enumerate(GRADE_MEANINGS):
-            if quality == suggested:
+        for grade in Grade:
+            if grade == suggested:
                 part = "grade-bar--suggested"
             else:
-                part = "grade-bar--pass" if quality >= PASSING else "grade-bar--fail"
-            text.append(f"{quality} {meaning}", style=self.get_component_rich_style(part))
+                part = "grade-bar--pass" if grade.passes else "grade-bar--fail"
+            text.append(f"{grade.value} {grade.meaning}", style=self.get_component_rich_style(part))
             text.append(" ")
         if self.verdict is not None:
             text.append(f"  suggested {suggested} ·", style="bold")

@@ -8,7 +8,8 @@ from textual.widgets import Button, Static
 
 
 class GradingFailure(Vertical):
-    """Buttons post `Button.Pressed` with ids retry / offline / self-grade; the screen decides."""
+    """Buttons with ids retry / offline / self-grade; the feedback pane turns their presses into its
+    messages and the screen decides."""
 
     DEFAULT_CSS = """
     GradingFailure { height: auto; border: round $error; padding: 0 1; }

@@ -1,0 +1,46 @@
+"""Where to go next, as messages: a screen posts one and `RecallApp` opens the screen it names.
+
+Screens never import each other (nor the app) to navigate, so each loads only when it is first
+shown and none knows how another is built. The messages bubble from the screen to the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from recall.study import SessionSummary
+
+
+class StartStudy(Message):
+    """Start today's study session on top of the current screen."""
+
+
+class OpenBrowse(Message):
+    """Open the card list, filtered to one deck if `deck` is given."""
+
+    def __init__(self, deck: str | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+
+
+class OpenHistory(Message):
+    """Open the review history (with export)."""
+
+
+class OpenCard(Message):
+    """Open one card's detail: its answer, demo, schedule and every past review."""
+
+    def __init__(self, card_id: str) -> None:
+        super().__init__()
+        self.card_id = card_id
+
+
+class ShowSummary(Message):
+    """The session is over: show its summary in place of the study screen."""
+
+    def __init__(self, summary: SessionSummary) -> None:
+        super().__init__()
+        self.summary = summary
