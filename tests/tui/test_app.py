@@ -7,13 +7,14 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from textual.widgets import DataTable, Markdown
 from tui_helpers import MORNING, TODAY, record_notifications, study_screen, wait_until
 
 from recall.deck import load_decks
 from recall.store import ReviewInput, Store
+from recall.tui.app import RecallApp
 from recall.tui.screens.browse import BrowseScreen
 from recall.tui.screens.card_detail import CardDetailScreen
 from recall.tui.screens.dashboard import DashboardScreen
@@ -21,6 +22,7 @@ from recall.tui.screens.help import HelpScreen
 from recall.tui.screens.history import HistoryScreen
 from recall.tui.screens.study import StudyScreen
 from recall.tui.screens.summary import SummaryScreen
+from recall.tui.widgets.explanation_box import ExplanationBox
 from recall.tui.widgets.heatmap import ReviewHeatmap
 from recall.tui.widgets.stat_tile import StatTile
 
@@ -53,6 +55,18 @@ async def test_the_dashboard_shows_today_the_streak_the_forecast_and_the_decks(m
         assert screen.query_one("#forecast").series.values[:3] == (2.0, 1.0, 0.0)
         assert screen.query_one("#decks", DataTable).get_row_at(0) == ["Small", "3", "2", "0"]
         assert screen.sub_title == "3 cards · Saturday 28 November 2026"
+
+
+async def test_the_dashboard_shows_the_study_day_from_its_first_frame(settings_for):
+    """At 02:00 with days starting at 04:00 it is still the 27th: the heatmap ends on that study day from
+    the first frame, before the store has opened (not on the calendar's date, nor on the machine's)."""
+    app = RecallApp(settings_for(day_starts_at=4), clock=lambda: datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc))
+    app.open_store = lambda: None  # the store never opens: what shows is the first frame's
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+        heatmap = app.screen.query_one(ReviewHeatmap)
+        assert heatmap.counts is None  # no numbers yet
+        assert heatmap.today == date(2026, 11, 27) == app.today
 
 
 async def test_a_bad_deck_file_is_told_and_the_good_ones_still_load(make_app, write_deck, small_deck):
@@ -88,11 +102,21 @@ async def test_help_lists_every_binding_of_every_screen(make_app):
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         text = app.screen.query_one(Markdown).source
-        for holder in (type(app), DashboardScreen, StudyScreen, SummaryScreen, BrowseScreen, CardDetailScreen,
-                       HistoryScreen, HelpScreen):
+        for holder in (type(app), DashboardScreen, StudyScreen, ExplanationBox, SummaryScreen, BrowseScreen,
+                       CardDetailScreen, HistoryScreen, HelpScreen):
             for binding in holder.BINDINGS:
                 assert binding.tooltip and binding.tooltip in text, (holder.__name__, binding.action)
         assert "ctrl+j" in text and "SM-2 step 7" in text
+
+
+def palette_offers(app, title: str) -> bool:  # noqa: ANN001
+    """The command palette is open and lists exactly one command, `title`."""
+    from textual.command import CommandList, CommandPalette
+
+    if not isinstance(app.screen, CommandPalette):
+        return False
+    commands = app.screen.query_one(CommandList)
+    return commands.option_count == 1 and title in str(commands.get_option_at_index(0).prompt)
 
 
 async def test_the_command_palette_offers_the_actions_that_apply_now(make_app):
@@ -107,7 +131,7 @@ async def test_the_command_palette_offers_the_actions_that_apply_now(make_app):
         assert {"Grade 0: forgot", "Grade 5: easy", "Answer", "Demo", "Skip", "Dashboard"} <= titles
         await pilot.press("ctrl+p")
         await pilot.press(*"Skip")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_offers(app, "Skip"), what="the palette to offer Skip")
         await pilot.press("enter")
         await study_screen(pilot, "nn.softmax")
 
@@ -168,7 +192,7 @@ FIRST_FRAME_PROBE = textwrap.dedent("""
 def test_the_first_frame_comes_before_anthropic_numpy_or_the_store_are_imported(tmp_path, small_deck):
     """And the dashboard never needs anthropic at all (grading is where it is imported, off the UI thread)."""
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "recall.db"), str(small_deck)],
-                            capture_output=True, text=True, timeout=60, check=True)
+                            capture_output=True, text=True, timeout=120, check=True)
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["first_frame"] == []
     assert "anthropic" not in seen["dashboard_loaded"] and "recall.store" in seen["dashboard_loaded"]

@@ -105,3 +105,15 @@ async def test_esc_cancels_a_request_in_flight_and_keeps_the_text(make_app, clau
     with Store(db_path) as store:
         assert store.review_count() == 0
         assert store.draft("nn.saturation") == ANSWER
+
+
+async def test_enter_on_the_failure_panels_retry_button_grades_again(make_app, claude_settings, api, db_path):
+    api.script(StreamedReply.json(GOOD_REPLY, error_after=3), StreamedReply.json(GOOD_REPLY))
+    app = make_app(start="study", **claude_settings)
+    async with app.run_test(size=(100, 36)) as pilot:
+        screen = await failed_submission(pilot)
+        await wait_until(pilot, lambda: screen.focused is screen.query_one("#retry"), what="the retry button")
+        await pilot.press("enter")  # the button's, not the screen's "keep the suggested grade"
+        await wait_for_phase(pilot, "graded")
+        assert screen.query_one(GradeBar).verdict.suggested_quality == 5
+        assert len(api.requests) == 2
