@@ -35,4 +35,6 @@ DEMOS = (
     "initialization",
     "vanishing_gradient",
     "matrix_backprop",
+    "universality",
+    "convolution",
 )

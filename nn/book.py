@@ -21,3 +21,12 @@ FIRST_EPOCH_ACCURACY = {"large": 0.8643, "scaled": 0.9270}  # N(0,1) vs N(0,1/n_
 VANISHING_GRADIENT_NORMS = (0.003, 0.017, 0.070, 0.285)  # hidden layers of [784, 30, 30, 30, 30, 10]
 
 SIGMOID_SATURATES_AT = 36.7  # float64 sigmoid(z) is exactly 1.0 beyond this z
+
+# Chapter 4 gives no figure for this; its claim, which the universality demo measures.
+UNIVERSALITY_CLAIM = "one hidden layer can approximate any continuous function to any accuracy"
+
+# Chapter 6: 20 feature maps of 5x5 shared weights and a bias vs a fully connected layer of 30 neurons
+# on 28x28 inputs ("more than 40 times as many parameters").
+CONV_FEATURE_MAPS = 20
+CONV_PARAMETERS = 20 * (5 * 5 + 1)  # 520
+FULLY_CONNECTED_PARAMETERS = 784 * 30 + 30  # 23,550

@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from nn import (backprop, cross_entropy, initialization, matrix_backprop, network, overfitting, saturation,
-                softmax, vanishing_gradient)
+from nn import (backprop, book, convolution, cross_entropy, initialization, matrix_backprop, network, overfitting,
+                saturation, softmax, universality, vanishing_gradient)
+from nn.feedforward import one_hot
+from nn.gradient_check import numerical_gradient, relative_error
 
 
 def test_saturation_quadratic_gradient_is_smaller_for_the_saturated_start_and_the_order_flips_under_cross_entropy():
@@ -147,6 +149,8 @@ def test_matrix_backprop_gives_the_same_gradients_as_the_loop():
     (overfitting, {"seed": 3, "train_size": 100, "test_size": 100, "epochs": 3}),
     (initialization, {"seed": 3, "train_size": 200, "test_size": 100, "epochs": 1}),
     (vanishing_gradient, {"seed": 3, "train_size": 100, "epochs": 1}),
+    (universality, {"neurons": (2, 8)}),
+    (convolution, {"seed": 3, "train_size": 100, "test_size": 100, "epochs": 1}),
 ], ids=lambda value: getattr(value, "__name__", "")[3:] or None)
 def test_the_same_seed_gives_the_same_numbers(demo, params):
     first, again = demo.run(**params), demo.run(**params)
@@ -157,3 +161,71 @@ def test_the_same_seed_gives_the_same_numbers(demo, params):
 def test_a_different_seed_gives_different_numbers():
     params = {"train_size": 300, "epochs": 1}
     assert network.run(seed=1, **params)["epoch_accuracies"] != network.run(seed=2, **params)["epoch_accuracies"]
+
+
+def test_universality_the_error_shrinks_as_hidden_neurons_are_added():
+    errors = universality.run()["errors"]
+    assert list(errors) == [2, 4, 8, 16, 32, 64, 128, 256]
+    means = [error["mean"] for error in errors.values()]
+    assert all(later < earlier for earlier, later in zip(means, means[1:]))
+    assert means[0] == pytest.approx(0.2242, abs=1e-4) and means[-1] == pytest.approx(0.0014, abs=1e-4)
+    assert errors[256]["max"] < 0.01  # with 128 bumps the output is within 0.01 of f everywhere on [0, 1]
+    assert means[0] / means[-1] > 100
+
+
+def test_universality_a_bump_is_two_steps_and_a_steep_neuron_is_a_step():
+    network = universality.bump_network(2, f=lambda x: np.full_like(x, 0.7))
+    x = np.array([0.0, 0.3, 0.999])
+    np.testing.assert_allclose(universality.network_output(network, x), 0.7, atol=1e-12)
+    assert universality.step_width(1000.0) == pytest.approx(0.00439, abs=1e-5)
+
+
+def test_universality_softer_steps_fit_worse_with_many_neurons():
+    steep = universality.run(neurons=(64,), steepness=1000.0)["errors"][64]["mean"]
+    soft = universality.run(neurons=(64,), steepness=50.0)["errors"][64]["mean"]  # steps 0.09 wide, bumps 0.03
+    assert soft > 1.5 * steep
+
+
+@pytest.fixture(scope="module")
+def convolution_result():
+    return convolution.run()
+
+
+def test_convolution_shared_weights_need_45_times_fewer_parameters_than_a_dense_layer(convolution_result):
+    assert convolution_result["book_conv_parameters"] == 520 == book.CONV_PARAMETERS
+    assert convolution_result["book_dense_parameters"] == 23550 == book.FULLY_CONNECTED_PARAMETERS
+    assert convolution_result["conv"]["parameters"] == 8 * 26 + 8 * 144 * 10 + 10 == 11738
+    assert convolution_result["dense"]["parameters"] == 784 * 30 + 30 + 30 * 10 + 10
+
+
+def test_convolution_a_shifted_image_gives_the_same_map_shifted(convolution_result):
+    assert convolution_result["equivariance_difference"] < 1e-12
+    assert convolution_result["pooled_correlation_after_shift"] > convolution_result["map_correlation_after_shift"] + 0.05
+
+
+def test_convolution_the_tiny_conv_net_beats_the_fully_connected_one_with_half_the_parameters(convolution_result):
+    conv, dense = convolution_result["conv"], convolution_result["dense"]
+    assert conv["accuracies"][-1] >= 0.93
+    assert conv["accuracies"][-1] > dense["accuracies"][-1] + 0.02
+    assert conv["parameters"] < dense["parameters"] / 2
+
+
+def test_convolution_feature_maps_are_one_kernel_at_every_patch():
+    rng = np.random.default_rng(0)
+    images, kernels, biases = rng.random((2, 28, 28)), rng.standard_normal((3, 5, 5)), rng.standard_normal(3)
+    maps = convolution.feature_maps(images, kernels, biases)
+    assert maps.shape == (2, 24, 24, 3)
+    for n, i, j, k in [(0, 0, 0, 0), (1, 23, 23, 2), (1, 7, 19, 1)]:
+        assert maps[n, i, j, k] == pytest.approx(np.sum(images[n, i:i + 5, j:j + 5] * kernels[k]) + biases[k])
+    pooled = convolution.max_pool(maps)
+    assert pooled.shape == (2, 12, 12, 3) and pooled[1, 3, 4, 2] == maps[1, 6:8, 8:10, 2].max()
+
+
+def test_convolution_backprop_matches_central_differences():
+    rng = np.random.default_rng(1)
+    x, y = rng.random((3, 784)), one_hot(rng.integers(0, 10, 3))
+    net = convolution.ConvNet(maps=2, seed=1)
+    net.biases += 0.05  # keep z away from ReLU's kink, where the derivative is not defined
+    for analytic, parameter in zip(net.backprop(x, y), net.parameters):
+        numeric = numerical_gradient(lambda: net.cost(x, y), parameter)
+        assert relative_error(analytic, numeric) < 1e-6
