@@ -50,12 +50,20 @@ def file_kind(mode: int) -> str:
 
 
 def is_sqlite_file(path: Path) -> bool:
-    """Whether `path` starts like a database, a WAL file or a journal of SQLite (False if unreadable)."""
+    """Whether `path` is a regular file that starts like a database, a WAL file or a journal of SQLite
+    (False if it is unreadable or anything else: a FIFO is not opened in a way that could block)."""
     try:
-        with path.open("rb") as handle:
-            start = handle.read(len(SQLITE_MAGIC))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return False
+        start = os.read(descriptor, len(SQLITE_MAGIC))
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
     return start.startswith((SQLITE_MAGIC, SQLITE_JOURNAL_MAGIC, *SQLITE_WAL_MAGICS))
 
 
