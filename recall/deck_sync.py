@@ -22,7 +22,7 @@ from typing import NamedTuple
 from nn import DEMOS
 from recall import __version__
 from recall.database_file import StoreError
-from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck
+from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck, unusable_path
 
 # Each deck file owns a block of positions, so editing, adding or removing one file never moves the
 # cards of another (a file holds far fewer than 2**32 cards; SQLite integers have 64 bits).
@@ -138,13 +138,13 @@ class CardSync:
         would, but parse only files whose size or mtime changed and whose content hash changed too, and
         write nothing when no file changed. The ids of unchanged files come from the cards they left.
 
-        A named path that does not exist (a typo) is refused before anything is read or written: syncing
-        without it would retire every card it holds."""
-        paths = list(paths)
-        missing = [path for path in paths if not path.exists()]
-        if missing:
-            raise StoreError(f"no such deck file or directory: {missing[0]} (check --cards or RECALL_CARDS)")
+        A named path that yields no deck file (it does not exist, cannot be read, or is a directory with
+        no *.toml file in it: a typo, an unmounted drive) is refused before anything is read or written:
+        syncing without it would retire every card it holds."""
         files, problems = deck_files(paths)
+        refusal = unusable_path(problems)
+        if refusal is not None:
+            raise StoreError(str(refusal))
         remembered = {row[0]: _DeckFile(*row) for row in self.conn.execute(
             "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files")}
         scans = [self._scan(path, remembered.get(str(path))) for path in files]
