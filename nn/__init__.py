@@ -38,3 +38,54 @@ DEMOS = (
     "universality",
     "convolution",
 )
+
+# The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
+# --seed. Each option takes one value; its range is checked by the demo's argparse, and its --help
+# lists them. recall can check a card against this table without importing NumPy.
+CARD_OPTIONS = {
+    "saturation": (),
+    "cross_entropy": ("--eta", "--epochs"),
+    "softmax": ("--size", "--shift"),
+    "backprop": ("--sizes", "--batch"),
+    "network": ("--eta", "--epochs", "--hidden", "--mini-batch-size", "--cost", "--init", "--train-size", "--size"),
+    "overfitting": ("--lmbda", "--lambda", "--epochs", "--train-size", "--eta"),
+    "initialization": ("--epochs", "--eta", "--lmbda", "--lambda", "--train-size"),
+    "vanishing_gradient": ("--epochs", "--eta", "--train-size"),
+    "matrix_backprop": ("--batch-sizes", "--repeats"),
+    "universality": ("--steepness", "--max-neurons"),
+    "convolution": ("--maps", "--epochs", "--train-size", "--eta"),
+}
+_NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
+
+
+def split_demo(spec):
+    """A card's demo field, "NAME [--option VALUE]...", as (NAME, [arguments]) for `python -m nn.NAME`.
+
+    Raises ValueError (one sentence) for a name not in DEMOS, an option the demo does not list in
+    CARD_OPTIONS, or an option without its value. Option values are not checked here: the demo's
+    argparse refuses a bad one and exits with status 2.
+    """
+    import re  # here, not at the top: recall imports this package at startup for DEMOS alone
+    import shlex
+
+    try:
+        words = shlex.split(spec)
+    except ValueError as error:  # an unclosed quote
+        raise ValueError(f"demo {spec!r} cannot be split into words ({error})") from None
+    if not words:
+        raise ValueError("the demo field is empty")
+    name, *tokens = words
+    if name not in DEMOS:
+        raise ValueError(f"{name!r} is not a demo (known: {', '.join(DEMOS)})")
+    allowed = ("--seed", *CARD_OPTIONS[name])
+    arguments = []
+    while tokens:
+        option, *value = tokens.pop(0).split("=", 1)
+        if option not in allowed:
+            raise ValueError(f"demo {name!r} takes no option {option!r} (it takes {', '.join(allowed)})")
+        if not value:
+            if not tokens or (tokens[0].startswith("-") and not re.fullmatch(_NUMBER, tokens[0])):
+                raise ValueError(f"option {option} of demo {name!r} needs a value")
+            value = [tokens.pop(0)]
+        arguments += [option, value[0]]
+    return name, arguments

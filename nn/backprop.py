@@ -12,12 +12,12 @@ import numpy as np
 from nn.costs import COSTS
 from nn.gradient_check import numerical_gradient, relative_error
 from nn.feedforward import Network, one_hot
-from nn.terminal import demo_parser, positive_int, what_this_shows
+from nn.terminal import demo_parser, int_range, what_this_shows
 
 THRESHOLD = 1e-7
 EPILOG = """options a card may pass:
   --sizes 6,5,4,3   layer sizes, input first (2 to 5 layers of at most 20)
-  --batch 8         examples in the mini-batch"""
+  --batch 8         examples in the mini-batch (at most 100)"""
 
 
 def check_network(network, x, labels):
@@ -55,12 +55,17 @@ def layer_sizes(text):
     return sizes
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
     parser.add_argument("--sizes", type=layer_sizes, default=(6, 5, 4, 3),
                         help="layer sizes, input first (default 6,5,4,3)")
-    parser.add_argument("--batch", type=positive_int, default=8, help="examples in the mini-batch (default 8)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--batch", type=int_range(1, 100), default=8, help="examples in the mini-batch (default 8)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, sizes=args.sizes, batch=args.batch)
     print(f"Network {result['sizes']}, a mini-batch of {args.batch} random inputs,")
     print("all examples at once (matrix form). Per layer: |dC/db| = |mean delta| (BP1 at")

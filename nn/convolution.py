@@ -17,7 +17,7 @@ from nn.activations import log_sum_exp, softmax
 from nn.costs import CrossEntropyCost
 from nn.digits import train_test
 from nn.feedforward import Network, one_hot
-from nn.terminal import demo_parser, positive_float, positive_int, what_this_shows
+from nn.terminal import demo_parser, float_range, int_range, what_this_shows
 
 SIDE, KERNEL, POOL = 28, 5, 2
 MAP_SIDE = SIDE - KERNEL + 1  # 24
@@ -26,9 +26,9 @@ SHADES = " ░▒▓█"
 # A vertical-edge detector: dark on the left, ink on the right, so it answers the left edge of a stroke.
 EDGE_KERNEL = np.tile(np.array([-1.0, -1.0, 0.0, 1.0, 1.0]), (KERNEL, 1)) / 10
 EPILOG = """options a card may pass:
-  --maps 8             feature maps in the trained network
-  --epochs 2           epochs of SGD for both networks (about 1 s each)
-  --train-size 3000    training digits
+  --maps 8             feature maps in the trained network (at most 32)
+  --epochs 2           epochs for both networks, about 1 s each (at most 10)
+  --train-size 3000    training digits (100 to 20000)
   --eta 0.2            the convolutional network's learning rate"""
 
 
@@ -186,15 +186,18 @@ def run(seed=0, maps=8, train_size=3000, test_size=1000, epochs=2, mini_batch_si
     }
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--maps", type=positive_int, default=8, help="feature maps (default 8)")
-    parser.add_argument("--epochs", type=positive_int, default=2, help="epochs (default 2)")
-    parser.add_argument("--train-size", type=positive_int, default=3000, help="training digits (default 3000)")
-    parser.add_argument("--eta", type=positive_float, default=0.2, help="learning rate (default 0.2)")
-    args = parser.parse_args(argv)
-    if args.maps > 64:
-        parser.error("--maps must be at most 64")
+    parser.add_argument("--maps", type=int_range(1, 32), default=8, help="feature maps (default 8)")
+    parser.add_argument("--epochs", type=int_range(1, 10), default=2, help="epochs (default 2)")
+    parser.add_argument("--train-size", type=int_range(100, 20000), default=3000, help="training digits (default 3000)")
+    parser.add_argument("--eta", type=float_range(0, 10, include_low=False), default=0.2, help="learning rate (default 0.2)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, maps=args.maps, train_size=args.train_size, epochs=args.epochs, eta=args.eta)
     conv_book, dense_book = result["book_conv_parameters"], result["book_dense_parameters"]
     print("Shared weights: a feature map applies one 5x5 kernel and one bias at each of")

@@ -11,8 +11,7 @@ import numpy as np
 from nn import book
 from nn.activations import sigmoid
 from nn.costs import CrossEntropyCost, QuadraticCost
-from nn.terminal import (chart, demo_parser, legend, positive_float, positive_int, print_lines,
-                         what_this_shows)
+from nn.terminal import chart, demo_parser, float_range, int_range, legend, print_lines, what_this_shows
 
 COSTS = {"quadratic": QuadraticCost, "cross-entropy": CrossEntropyCost}
 GLYPHS = {"quadratic": "●", "cross-entropy": "○"}
@@ -21,7 +20,7 @@ PLATEAU_LEVEL = 0.95  # "barely moves": the output is still above this
 SNAPSHOT_EPOCHS = (50, 300)
 EPILOG = """options a card may pass:
   --eta 0.15      learning rate for both costs
-  --epochs 500    epochs of gradient descent (the table needs at least 300)"""
+  --epochs 500    epochs of gradient descent (300 to 20000; fewer count as 300)"""
 
 
 def train_single_neuron(cost, eta, epochs):
@@ -71,12 +70,17 @@ def _epoch_text(epoch, epochs):
     return f">{epochs}" if epoch is None else str(epoch)
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--eta", type=positive_float, default=book.SINGLE_NEURON_ETA,
+    parser.add_argument("--eta", type=float_range(0, 100, include_low=False), default=book.SINGLE_NEURON_ETA,
                         help=f"learning rate for both costs (default {book.SINGLE_NEURON_ETA})")
-    parser.add_argument("--epochs", type=positive_int, default=500, help="epochs (default 500)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--epochs", type=int_range(1, 20000), default=500, help="epochs (default 500)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(epochs=max(args.epochs, max(SNAPSHOT_EPOCHS)), eta=args.eta)
     epochs, runs = result["epochs"], result["runs"]
     print("One sigmoid neuron, input 1, target 0. Gradient descent with the true gradient")

@@ -12,14 +12,14 @@ from nn.activations import SATURATED_SLOPE, sigmoid_prime
 from nn.costs import CrossEntropyCost
 from nn.digits import train_test
 from nn.feedforward import WEIGHT_INITS, Network
-from nn.terminal import demo_parser, non_negative_float, positive_float, positive_int, sparkline, what_this_shows
+from nn.terminal import demo_parser, float_range, int_range, sparkline, what_this_shows
 
 Z_RANGE = 30
 EPILOG = """options a card may pass:
-  --epochs 3            epochs of SGD (the table shows epoch 1 and up to 3 more)
+  --epochs 3            epochs of SGD, at most 30 (the table shows up to 4)
   --eta 0.1             learning rate
   --lmbda 5.0           L2 strength lambda (--lambda works too)
-  --train-size 8000     training digits"""
+  --train-size 8000     training digits (100 to 60000)"""
 
 
 def _shown_epochs(epochs, most=3):
@@ -56,14 +56,19 @@ def run(seed=0, train_size=8000, test_size=2000, epochs=3, eta=0.1, lmbda=5.0):
     return {"epochs": epochs, "probe_size": len(probe), "inits": results}
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--epochs", type=positive_int, default=3, help="epochs (default 3)")
-    parser.add_argument("--eta", type=positive_float, default=0.1, help="learning rate (default 0.1)")
-    parser.add_argument("--lmbda", "--lambda", type=non_negative_float, default=5.0,
+    parser.add_argument("--epochs", type=int_range(1, 30), default=3, help="epochs (default 3)")
+    parser.add_argument("--eta", type=float_range(0, 100, include_low=False), default=0.1, help="learning rate (default 0.1)")
+    parser.add_argument("--lmbda", "--lambda", type=float_range(0, 100), default=5.0,
                         help="L2 strength lambda (default 5.0)")
-    parser.add_argument("--train-size", type=positive_int, default=8000, help="training digits (default 8000)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--train-size", type=int_range(100, 60000), default=8000, help="training digits (default 8000)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, lmbda=args.lmbda, train_size=args.train_size)
     names = {"large": "N(0, 1)", "scaled": "N(0, 1/n_in)"}
     print(f"[784, 30, 10], cross-entropy, eta {args.eta:g}, lambda {args.lmbda:g}, on "

@@ -14,11 +14,11 @@ from nn.costs import QuadraticCost
 from nn.digits import synthetic_digits
 from nn.feedforward import Gradients, Network, one_hot
 from nn._threads import blas_threads
-from nn.terminal import bar, demo_parser, positive_int, what_this_shows
+from nn.terminal import bar, demo_parser, int_range, what_this_shows
 
 EPILOG = """options a card may pass:
   --batch-sizes 10,100   mini-batch sizes to compare (up to 4, each at most 500)
-  --repeats 20           timings per way; the fastest counts
+  --repeats 20           timings per way, the fastest counts (at most 100)
 
 Run as python -m nn.matrix_backprop, NumPy's BLAS uses one thread
 (nn/_threads.py); set OPENBLAS_NUM_THREADS to compare with more."""
@@ -75,13 +75,18 @@ def batch_sizes(text):
     return sizes
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
     parser.add_argument("--batch-sizes", type=batch_sizes, default=(10, 100),
                         help="mini-batch sizes to compare (default 10,100)")
-    parser.add_argument("--repeats", type=positive_int, default=20,
+    parser.add_argument("--repeats", type=int_range(1, 100), default=20,
                         help="timings per way; the fastest counts (default 20)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, batch_sizes=args.batch_sizes, repeats=args.repeats)
     threads = result["blas_threads"]
     print(f"Network {result['sizes']}: backprop for one mini-batch, per-example loop vs one")

@@ -16,21 +16,22 @@ from nn.costs import COSTS
 from nn.digits import train_test
 from nn.feedforward import WEIGHT_INITS, Network
 from nn.mnist import load_mnist
-from nn.terminal import (WIDTH, chart, demo_parser, legend, positive_float, positive_int, print_lines,
+from nn.terminal import (WIDTH, chart, demo_parser, float_range, int_range, legend, print_lines,
                          what_this_shows)
 
 SYNTHETIC_TRAIN_SIZE = 8000
 TEST_SIZE = 2000
 EPILOG = """options a card may pass:
   --eta 3.0               learning rate (try 100 or 0.001 to see it fail)
-  --epochs 10             epochs of SGD (about 0.3 s each)
-  --hidden 30             hidden neurons
+  --epochs 10             epochs of SGD, about 0.3 s each (at most 100)
+  --hidden 30             hidden neurons (at most 300)
   --mini-batch-size 10    examples per SGD step
   --cost quadratic        quadratic, cross-entropy or log-likelihood
   --init large            large: N(0, 1) weights; scaled: N(0, 1/n_in)
-  --train-size 8000       training digits
+  --train-size 8000       training digits (10 to 60000)
   --size 28               28 or 8: 8x8 digits make a [64, 30, 10] network
-  --mnist DIR             the real MNIST files in DIR (never downloaded)"""
+
+not for cards: --mnist DIR trains on the MNIST files in DIR (never downloaded)"""
 
 
 def load_data(mnist=None, train_size=None, size=28, seed=0):
@@ -64,19 +65,24 @@ def run(seed=0, epochs=10, hidden=30, eta=3.0, mini_batch_size=10, cost="quadrat
     }
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
     parser.add_argument("--mnist", metavar="DIR", help="train on the MNIST idx files in DIR (gzipped or plain)")
     parser.add_argument("--size", type=int, choices=(8, 28), default=28, help="synthetic image size in pixels")
-    parser.add_argument("--epochs", type=positive_int, default=10, help="epochs (default 10)")
-    parser.add_argument("--train-size", type=positive_int,
+    parser.add_argument("--epochs", type=int_range(1, 100), default=10, help="epochs (default 10)")
+    parser.add_argument("--train-size", type=int_range(10, 60000),
                         help="training examples (default: 8000 synthetic, all of MNIST)")
-    parser.add_argument("--hidden", type=positive_int, default=30, help="hidden neurons (default 30)")
-    parser.add_argument("--eta", type=positive_float, default=3.0, help="learning rate (default 3.0)")
-    parser.add_argument("--mini-batch-size", type=positive_int, default=10, help="mini-batch size (default 10)")
+    parser.add_argument("--hidden", type=int_range(1, 300), default=30, help="hidden neurons (default 30)")
+    parser.add_argument("--eta", type=float_range(0, 1000, include_low=False), default=3.0, help="learning rate (default 3.0)")
+    parser.add_argument("--mini-batch-size", type=int_range(1, 1000), default=10, help="mini-batch size (default 10)")
     parser.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     parser.add_argument("--init", choices=WEIGHT_INITS, default="large", help="large: N(0,1); scaled: N(0,1/n_in)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     try:
         result = run(seed=args.seed, epochs=args.epochs, hidden=args.hidden, eta=args.eta,
                      mini_batch_size=args.mini_batch_size, cost=args.cost, weight_init=args.init,
@@ -86,7 +92,7 @@ def main(argv=None):
     accuracies, best = result["epoch_accuracies"], result["best_epoch"]
     print(f"Network {result['sizes']}, {args.cost} cost, eta {args.eta:g}, mini-batches of "
           f"{args.mini_batch_size}:")
-    print(f"{args.epochs} epochs on {result['train_size']} {result['data']} training digits "
+    print(f"{args.epochs} epoch{'s' if args.epochs > 1 else ''} on {result['train_size']} {result['data']} training digits "
           f"({result['seconds']:.1f} s), tested on {result['test_size']} others.\n")
     print("Accuracy by epoch: " + legend(("●", "training"), ("○", "test"), ("◉", "both"),
                                            ("▲", f"best test, epoch {best}")))

@@ -12,14 +12,13 @@ from nn import book
 from nn.costs import CrossEntropyCost
 from nn.digits import train_test
 from nn.feedforward import Network
-from nn.terminal import (chart, demo_parser, legend, non_negative_float, positive_float, positive_int,
-                         print_lines, what_this_shows)
+from nn.terminal import chart, demo_parser, float_range, int_range, legend, print_lines, what_this_shows
 
 COST_SCALE = 2.0  # the cost chart's fixed top; the first epochs' costs (about 2.6) are drawn at the edge
 EPILOG = """options a card may pass:
   --lmbda 0.5         L2 strength lambda (--lambda works too); 0 turns L2 off
-  --epochs 60         epochs of SGD (about 0.05 s each)
-  --train-size 500    training digits: more data overfits less
+  --epochs 60         epochs of SGD, about 0.05 s each (at most 200)
+  --train-size 500    training digits, 10 to 10000: more data overfits less
   --eta 0.5           learning rate"""
 
 
@@ -52,14 +51,19 @@ def run(seed=0, train_size=500, test_size=1000, epochs=60, eta=0.5, lmbda=0.5):
     }
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--lmbda", "--lambda", type=non_negative_float, default=0.5,
+    parser.add_argument("--lmbda", "--lambda", type=float_range(0, 100), default=0.5,
                         help="L2 strength lambda (default 0.5)")
-    parser.add_argument("--epochs", type=positive_int, default=60, help="epochs (default 60)")
-    parser.add_argument("--train-size", type=positive_int, default=500, help="training digits (default 500)")
-    parser.add_argument("--eta", type=positive_float, default=0.5, help="learning rate (default 0.5)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--epochs", type=int_range(1, 200), default=60, help="epochs (default 60)")
+    parser.add_argument("--train-size", type=int_range(10, 10000), default=500, help="training digits (default 500)")
+    parser.add_argument("--eta", type=float_range(0, 100, include_low=False), default=0.5, help="learning rate (default 0.5)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, lmbda=args.lmbda, epochs=args.epochs, train_size=args.train_size, eta=args.eta)
     plain, l2 = result["runs"]["plain"], result["runs"]["l2"]
     print(f"[784, 30, 10] on only {result['train_size']} training digits, {result['epochs']} epochs, "

@@ -42,9 +42,13 @@ def run(z_max=10.0, points=81):
     }
 
 
+def argument_parser():
+    """--seed, the only option (the demo is deterministic)."""
+    return demo_parser(__doc__.splitlines()[0], "options a card may pass: none but --seed (the demo is deterministic)")
+
+
 def main(argv=None):
-    demo_parser(__doc__.splitlines()[0], "options a card may pass: only --seed (the demo is deterministic)"
-                ).parse_args(argv)
+    argument_parser().parse_args(argv)
     result = run()
     print(f"sigma'(z) for z from -10 to 10: peak 0.25 at z = 0, below {SATURATED_SLOPE} beyond ▲")
     print_lines(chart([("●", result["sigma_prime"])], 0.0, 0.25, result["z"], height=9, x_label="z",

@@ -10,11 +10,11 @@ import numpy as np
 from nn.activations import log_sum_exp, softmax
 from nn.costs import LogLikelihoodCost
 from nn.gradient_check import numerical_gradient
-from nn.terminal import bar, demo_parser, positive_int, what_this_shows
+from nn.terminal import bar, demo_parser, float_range, int_range, what_this_shows
 
 MAX_SIZE = 6  # beyond this the gradient rows no longer fit in 80 columns
 EPILOG = """options a card may pass:
-  --size 4        number of outputs (at most 6)
+  --size 4        number of outputs (2 to 6)
   --shift 1000    the constant added to every z to test overflow"""
 
 
@@ -51,14 +51,17 @@ def run(seed=0, size=4, shift=100.0, large=1000.0):
     }
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--size", type=positive_int, default=4, help="number of outputs z (default 4)")
-    parser.add_argument("--shift", type=float, default=1000.0,
+    parser.add_argument("--size", type=int_range(2, MAX_SIZE), default=4, help="number of outputs z (default 4)")
+    parser.add_argument("--shift", type=float_range(-1e6, 1e6), default=1000.0,
                         help="the large constant added to z to test stability (default 1000)")
-    args = parser.parse_args(argv)
-    if args.size > MAX_SIZE:
-        parser.error(f"--size must be at most {MAX_SIZE}, so the rows fit on screen")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, size=args.size, large=args.shift)
     z, a = np.array(result["z"]), np.array(result["softmax"])
     print("A probability distribution: softmax(z) for random weighted inputs z")

@@ -32,28 +32,31 @@ def demo_parser(description, epilog=None):
     return parser
 
 
-def positive_int(text):
-    """argparse type: an int >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def int_range(low, high):
+    """argparse type: an int from `low` to `high`, so a card cannot ask a demo for hours of work."""
+
+    def parse(text):
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {value}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
 
 
-def positive_float(text):
-    """argparse type: a finite float > 0."""
-    value = float(text)
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
-    return value
+def float_range(low, high, include_low=True):
+    """argparse type: a finite float from `low` (excluded unless include_low) to `high`."""
 
+    def parse(text):
+        value = float(text)
+        if not (math.isfinite(value) and (low <= value if include_low else low < value) and value <= high):
+            interval = f"{'[' if include_low else '('}{low:g}, {high:g}]"
+            raise argparse.ArgumentTypeError(f"must be in {interval}, not {text}")
+        return value
 
-def non_negative_float(text):
-    """argparse type: a finite float >= 0."""
-    value = float(text)
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be zero or more, not {text}")
-    return value
+    parse.__name__ = "number"
+    return parse
 
 
 def sparkline(values, low=None, high=None):

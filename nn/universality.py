@@ -14,7 +14,7 @@ import numpy as np
 
 from nn import book
 from nn.activations import sigmoid
-from nn.terminal import bar, chart, demo_parser, legend, positive_float, print_lines, what_this_shows
+from nn.terminal import bar, chart, demo_parser, float_range, legend, print_lines, what_this_shows
 
 NEURONS = (2, 4, 8, 16, 32, 64, 128, 256)
 CHART_NEURONS = (8, 32)
@@ -77,13 +77,18 @@ def _powers_of_two(limit):
     return tuple(2 ** k for k in range(1, int(math.log2(limit)) + 1))
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--steepness", type=positive_float, default=STEEPNESS,
+    parser.add_argument("--steepness", type=float_range(0, 1e6, include_low=False), default=STEEPNESS,
                         help=f"the hidden neurons' input weight w (default {STEEPNESS:g})")
     parser.add_argument("--max-neurons", type=int, choices=_powers_of_two(1024), default=NEURONS[-1],
                         metavar="N", help=f"largest hidden layer, a power of 2 up to 1024 (default {NEURONS[-1]})")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(_powers_of_two(args.max_neurons), args.steepness)
     print("A step: a sigmoid neuron sigma(w x + b) with a large weight w rises from 0.1 to")
     print("0.9 within 4.4/w of x = -b/w:")

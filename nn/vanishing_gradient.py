@@ -11,13 +11,13 @@ from nn import book
 from nn.costs import CrossEntropyCost
 from nn.digits import synthetic_digits
 from nn.feedforward import Network, one_hot
-from nn.terminal import bar, chart, demo_parser, positive_float, positive_int, print_lines, what_this_shows
+from nn.terminal import bar, chart, demo_parser, float_range, int_range, print_lines, what_this_shows
 
 NORM_SCALE = (1e-5, 1.0)  # the chart's fixed log scale
 EPILOG = """options a card may pass:
-  --epochs 30          epochs of SGD
+  --epochs 30          epochs of SGD (at most 100)
   --eta 0.1            learning rate
-  --train-size 1000    training digits (the gradient is taken over all of them)"""
+  --train-size 1000    training digits, 10 to 10000 (the gradient is over all)"""
 
 
 def hidden_gradient_norms(network, x, y):
@@ -43,12 +43,17 @@ def run(seed=0, sizes=(784, 30, 30, 30, 30, 10), train_size=1000, epochs=30, eta
     }
 
 
-def main(argv=None):
+def argument_parser():
+    """--seed and the options a card may pass (EPILOG)."""
     parser = demo_parser(__doc__.splitlines()[0], EPILOG)
-    parser.add_argument("--epochs", type=positive_int, default=30, help="epochs (default 30)")
-    parser.add_argument("--eta", type=positive_float, default=0.1, help="learning rate (default 0.1)")
-    parser.add_argument("--train-size", type=positive_int, default=1000, help="training digits (default 1000)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--epochs", type=int_range(1, 100), default=30, help="epochs (default 30)")
+    parser.add_argument("--eta", type=float_range(0, 100, include_low=False), default=0.1, help="learning rate (default 0.1)")
+    parser.add_argument("--train-size", type=int_range(10, 10000), default=1000, help="training digits (default 1000)")
+    return parser
+
+
+def main(argv=None):
+    args = argument_parser().parse_args(argv)
     result = run(seed=args.seed, epochs=args.epochs, eta=args.eta, train_size=args.train_size)
     initial = result["initial_norms"]
     print(f"Network {result['sizes']}, N(0, 1/n_in) weights,")
