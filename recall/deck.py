@@ -12,10 +12,10 @@ import json
 import os
 import re
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from nn import DEMOS
 from recall.errors import RecallError
@@ -334,28 +334,67 @@ def _deck_cards(document: dict, path: Path) -> tuple[list[Card], list[Problem]]:
     return cards, problems
 
 
-def load_decks(paths: list[Path]) -> DeckSet:
-    """Every deck under `paths`. A file with errors is skipped whole; so is a file reusing an id from
-    a file loaded before it (both files are named)."""
+def load_decks(paths: list[Path], known: Mapping[str, Path | str] | None = None) -> DeckSet:
+    """Every deck under `paths`. A card with an error is left out; a file that cannot be parsed is
+    skipped whole. An id defined in more than one file loads from one of them (see `claim_ids`: the
+    file `known` says holds it, else the first) and is reported and left out of the others."""
     files, problems = deck_files(paths)
     result = DeckSet(files=files, problems=problems)
-    owner: dict[str, Path] = {}
-    for path in files:
-        cards, file_problems = parse_deck(path)
-        result.problems.extend(file_problems)
-        clashes = claim_ids(path, [card.id for card in cards], owner)
-        result.problems.extend(clashes)
-        if not clashes:
-            result.cards.extend(cards)
+    parsed = [(path, *parse_deck(path)) for path in files]
+    claims = claim_ids([(path, cards) for path, cards, _problems in parsed], known)
+    for (_path, _cards, file_problems), kept, clashes in zip(parsed, claims.kept, claims.clashes):
+        result.problems.extend(file_problems + clashes)
+        result.cards.extend(kept)
     return result
 
 
-def claim_ids(path: Path, card_ids: list[str], owner: dict[str, Path]) -> list[Problem]:
-    """The rule for ids across files, in load order: a file reusing an id that an earlier file owns is
-    skipped whole (the problems name both files); otherwise its ids become its own in `owner`."""
-    clashes = [Problem(path, f"duplicate id {card_id!r}: already defined in {owner[card_id]}",
-                       card_index=index, card_id=card_id)
-               for index, card_id in enumerate(card_ids) if card_id in owner]
-    if not clashes:
-        owner.update(dict.fromkeys(card_ids, path))
-    return clashes
+class Claims(NamedTuple):
+    """What `claim_ids` decided: the file each id loads from, and for each file (in the order given)
+    the cards it keeps and the problems naming the cards it loses."""
+
+    owner: dict[str, Path]
+    kept: list[list]  # each file's entries (Card or id) that load, in their order
+    clashes: list[list[Problem]]
+
+
+def claim_ids(files: Sequence[tuple[Path, Sequence[Card | str]]],
+              known: Mapping[str, Path | str] | None = None) -> Claims:
+    """The rule for ids across files. An id defined in more than one file stays with the file that
+    already holds it (`known`: card id -> the source file of each card the store holds), as long as
+    that file still defines it; otherwise it goes to the first of them, in the order given. Each other
+    file's card with that id is reported, naming the file that keeps it, and left out; every other card
+    of every file loads, so a newcomer reusing an id can neither take over that card's history nor
+    knock out the other cards of the file that has it.
+
+    A file's entries are Cards (named in problems by their index in the file) or bare ids (a file the
+    caller did not parse again, named by their place in the list); the ids within one file are distinct
+    (`parse_deck` sees to that)."""
+    paths = [Path(path) for path, _entries in files]
+    ids = [[_card_id(entry) for entry in entries] for _path, entries in files]
+    holders: dict[str, list[int]] = {}
+    for number, file_ids in enumerate(ids):
+        for card_id in file_ids:
+            holders.setdefault(card_id, []).append(number)
+    keeper: dict[str, int] = {}
+    for card_id, numbers in holders.items():
+        keeper[card_id] = numbers[0]
+        holder = known.get(card_id) if known and len(numbers) > 1 else None
+        if holder is not None:
+            keeper[card_id] = next((n for n in numbers if paths[n] == Path(holder)), numbers[0])
+    kept: list[list] = []
+    clashes: list[list[Problem]] = []
+    for number, (path, entries) in enumerate(files):
+        kept.append([])
+        clashes.append([])
+        for place, (entry, card_id) in enumerate(zip(entries, ids[number])):
+            if keeper[card_id] == number:
+                kept[-1].append(entry)
+                continue
+            index = entry.index if isinstance(entry, Card) and entry.index is not None else place
+            clashes[-1].append(Problem(path, f"duplicate id {card_id!r}: already defined in "
+                                             f"{paths[keeper[card_id]]}", card_index=index, card_id=card_id))
+    return Claims({card_id: paths[number] for card_id, number in keeper.items()}, kept, clashes)
+
+
+def _card_id(entry: Card | str) -> str:
+    return entry.id if isinstance(entry, Card) else entry

@@ -77,8 +77,9 @@ class _DeckFile(NamedTuple):
     ordinal: int
 
     def as_remembered(self, problems: list[Problem]) -> _DeckFile:
-        """This entry, or, for a file that loaded with a bad card left out, one whose fingerprint and
-        hash match no file: it is parsed again at every sync, so its error is reported until it is fixed."""
+        """This entry, or, for a file that loaded with a card left out (an error, or an id another file
+        holds), one whose fingerprint and hash match no file: it is parsed again at every sync, so its
+        error is reported, and the card comes back, once it is fixed."""
         if any(problem.severity == "error" for problem in problems):
             return self._replace(mtime_ns=None, content_hash=UNTRUSTED_HASH)
         return self
@@ -95,6 +96,12 @@ class _Scan:
     parsed: list[Card] | None  # None: the content is the remembered one
     problems: list[Problem]
     fingerprint_matched: bool = False
+
+
+def known_holders(known: dict[str, _KnownCard]) -> dict[str, str]:
+    """Card id -> the source file of each active card: the file that keeps an id another file defines
+    too (`claim_ids`). A retired card's file no longer defines it, so it holds nothing."""
+    return {card_id: card.source for card_id, card in known.items() if card.source and not card.retired}
 
 
 def _position(ordinal: int, index: int) -> int:
@@ -179,39 +186,38 @@ class CardSync:
         return _Scan(path, status.st_size, trusted_mtime, content_hash, *parse_deck(path, data))
 
     def _apply_scans(self, scans: list[_Scan], stamp: str) -> tuple[SyncReport, list[Problem]]:
-        """Inside the sync's transaction: apply the cross-file id rule in file order, write the parsed
-        files' cards, move unchanged files' cards to their files' new places, retire what is gone, and
-        remember every file that loaded. Returns the report and each file's problems, in file order."""
+        """Inside the sync's transaction: apply the cross-file id rule (`claim_ids`: an id defined in
+        two files stays with the file the store holds it from; only the other file's card is left out),
+        write the parsed files' cards, move unchanged files' cards to their files' new places, retire
+        what is gone, and remember every file that loaded (one with a card left out, untrusted).
+        Returns the report and each file's problems, in file order."""
         known = self._known_cards()
         remembered_ids: dict[str, list[str]] = {}
         for card_id, card in sorted(known.items(), key=lambda item: item[1].position):
             if not card.retired and card.source:
                 remembered_ids.setdefault(card.source, []).append(card_id)
-        owner: dict[str, Path] = {}
+        claims = claim_ids([(scan.path, scan.parsed if scan.parsed is not None
+                             else remembered_ids.get(str(scan.path), [])) for scan in scans],
+                           known_holders(known))
         problems: list[Problem] = []
         placed: list[tuple[int, Card]] = []
         moved: list[tuple[int, str]] = []
         loaded: list[_DeckFile] = []
-        for scan in scans:
-            if scan.parsed is not None:
-                card_ids = [card.id for card in scan.parsed]
-            else:
-                card_ids = remembered_ids.get(str(scan.path), [])
-            clashes = claim_ids(scan.path, card_ids, owner)
+        for scan, kept, clashes in zip(scans, claims.kept, claims.clashes):
             problems.extend(scan.problems + clashes)
-            if clashes or not card_ids:
+            if not kept:
                 continue
             ordinal = len(loaded)
             if scan.parsed is not None:
-                placed.extend((_position(ordinal, index), card) for index, card in enumerate(scan.parsed))
+                placed.extend((_position(ordinal, index), card) for index, card in enumerate(kept))
             else:
-                moved.extend((_position(ordinal, index), card_id) for index, card_id in enumerate(card_ids)
+                moved.extend((_position(ordinal, index), card_id) for index, card_id in enumerate(kept)
                              if known[card_id].position != _position(ordinal, index))
             loaded.append(_DeckFile(str(scan.path), scan.size, scan.mtime_ns, scan.content_hash,
-                                    len(card_ids), self.parser, ordinal).as_remembered(scan.problems))
+                                    len(kept), self.parser, ordinal).as_remembered(scan.problems + clashes))
         added, updated = self._write_cards(placed, known, stamp)
         self.conn.executemany("UPDATE cards SET position = ? WHERE id = ?", moved)
-        seen = set(owner)
+        seen = set(claims.owner)
         retired = self._retire(card_id for card_id in known if card_id not in seen)
         self.conn.execute("DELETE FROM deck_files")
         self.conn.executemany("INSERT INTO deck_files (path, size, mtime_ns, content_hash, cards, parser, "

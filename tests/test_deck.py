@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from recall.config import bundled_cards_dir
-from recall.deck import MAX_KEY_POINTS, DeckSet, load_decks
+from recall.deck import MAX_KEY_POINTS, DeckSet, claim_ids, load_decks
 
 
 def load(*paths: Path) -> DeckSet:
@@ -99,14 +99,59 @@ def test_a_duplicate_id_within_a_file_skips_the_later_card_only(write_deck):
     assert only_problem(decks) == f"{path}: card 3 (same.id): error: duplicate id 'same.id' (also card 1)"
 
 
-def test_a_duplicate_id_across_files_names_both_files_and_keeps_the_first(write_deck):
+def test_a_duplicate_id_across_files_skips_only_the_later_card_and_names_both_files(write_deck):
     first = write_deck("a.toml", "shared", "only.a")
-    second = write_deck("b.toml", "only.b", "shared")
+    second = write_deck("b.toml", "only.b", "shared", "also.b")
     decks = load(first, second)
-    assert [c.id for c in decks.cards] == ["shared", "only.a"]
+    assert [c.id for c in decks.cards] == ["shared", "only.a", "only.b", "also.b"]
+    assert decks.cards[0].source == first
     message = only_problem(decks)
-    assert message.startswith(f"{second}: card 2 (shared): error:")
-    assert f"already defined in {first}" in message
+    assert message == f"{second}: card 2 (shared): error: duplicate id 'shared': already defined in {first}"
+
+
+def test_an_id_the_store_holds_from_its_file_stays_there_and_the_newcomer_card_is_skipped(write_deck):
+    newcomer = write_deck("a.toml", "a.one", {"id": "b.one", "prompt": "Hijack?"}, "a.two")
+    holder = write_deck("b.toml", "b.one", "b.two")
+    decks = load_decks([newcomer.parent], known={"b.one": holder, "b.two": holder})
+    assert [(c.id, c.source) for c in decks.cards] == [
+        ("a.one", newcomer), ("a.two", newcomer), ("b.one", holder), ("b.two", holder)]
+    assert decks.cards[2].prompt == "Explain b.one."
+    assert only_problem(decks) == (f"{newcomer}: card 2 (b.one): error: duplicate id 'b.one': already defined "
+                                   f"in {holder}")
+
+
+def test_an_id_whose_known_file_no_longer_defines_it_goes_to_the_file_that_does(write_deck):
+    moved_to = write_deck("a.toml", "b.one")
+    moved_from = write_deck("b.toml", "b.two")
+    decks = load_decks([moved_to.parent], known={"b.one": str(moved_from), "b.two": str(moved_from)})
+    assert [(c.id, c.source) for c in decks.cards] == [("b.one", moved_to), ("b.two", moved_from)]
+    assert decks.problems == []
+
+
+def test_an_id_known_from_a_file_not_loaded_goes_to_the_first_file_that_defines_it(write_deck, tmp_path):
+    first = write_deck("a.toml", "shared")
+    second = write_deck("b.toml", "shared")
+    decks = load_decks([first.parent], known={"shared": tmp_path / "gone.toml"})
+    assert [c.source for c in decks.cards] == [first]
+    assert [p.path for p in decks.errors] == [second]
+
+
+def test_a_clash_names_the_card_by_its_index_in_the_file(write_deck):
+    write_deck("a.toml", "shared")
+    second = write_deck("b.toml", {"id": "bad", "prompt": None}, "b.ok", "shared")
+    decks = load(second.parent)
+    assert [c.id for c in decks.cards] == ["shared", "b.ok"]
+    assert [(p.card_index, p.card_id) for p in decks.errors] == [(0, "bad"), (2, "shared")]
+
+
+def test_claim_ids_takes_bare_ids_for_files_not_parsed_again():
+    a, b = Path("a.toml"), Path("b.toml")
+    claims = claim_ids([(a, ["x", "shared"]), (b, ["shared", "y"])], known={"shared": b})
+    assert claims.kept == [["x"], ["shared", "y"]]
+    assert claims.owner == {"x": a, "shared": b, "y": b}
+    assert [(str(p), p.card_index) for p in claims.clashes[0]] == [
+        ("a.toml: card 2 (shared): error: duplicate id 'shared': already defined in b.toml", 1)]
+    assert claims.clashes[1] == []
 
 
 @pytest.mark.parametrize("demo", ["../x", "os.system", "nn.saturation", "saturation.py", "no_such_demo", 3])
