@@ -6,6 +6,10 @@ same mini-batch order, as in `python -m nn.network`. Run from the repository roo
     python bench/bench_nn.py [--train-size 10000] [--repeats 3]
 
 PyTorch is optional: without it that part is skipped with a note.
+
+Threads: like the demos, NumPy's BLAS and PyTorch get one thread unless OPENBLAS_NUM_THREADS (and
+OMP_NUM_THREADS, MKL_NUM_THREADS) say otherwise. On a busy 2-core machine two BLAS threads made the
+matrix version with mini-batches of 100 some 18x slower, as slow as the per-example loop.
 """
 
 import argparse
@@ -15,10 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # before NumPy loads BLAS
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from nn._threads import blas_threads, describe as describe_blas_threads  # noqa: E402
 from nn.costs import QuadraticCost  # noqa: E402
 from nn.digits import train_test  # noqa: E402
 from nn.feedforward import Network, one_hot  # noqa: E402
@@ -75,6 +83,7 @@ def main():
     training, _ = train_test(args.train_size, 0, seed=0)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"NumPy {np.__version__}")
+    print(describe_blas_threads())
     print(f"one SGD epoch of {SIZES} on {args.train_size} synthetic digits, quadratic cost, eta {ETA}; "
           f"best of {args.repeats}\n")
     rows, matrix_seconds = [], {}
@@ -91,6 +100,7 @@ def main():
         torch = None
         rows.append(("pytorch: not installed, skipped", None, None))
     if torch is not None:
+        torch.set_num_threads(blas_threads() or 1)  # the same number of threads as NumPy's BLAS
         for mini_batch_size in (10, 100):
             for dtype in (torch.float64, torch.float32):
                 seconds, accuracy = torch_epoch(torch, training, mini_batch_size, args.repeats, dtype)
