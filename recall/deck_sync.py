@@ -141,9 +141,10 @@ class CardSync:
         return SyncReport(added, updated, retired, len(seen) - added - updated)
 
     def sync_decks(self, paths: Iterable[Path], stamp: str) -> DeckSync:
-        """Make the cards match the deck files under `paths`, as `sync_cards(load_decks(paths).cards)`
-        would, but parse only files whose size or mtime changed and whose content hash changed too, and
-        write nothing when no file changed. The ids of unchanged files come from the cards they left.
+        """Make the cards match the deck files under `paths`, as `sync_cards(load_decks(paths, known=
+        <each active card's source>).cards)` would, but parse only files whose size or mtime changed and
+        whose content hash changed too, and write nothing when no file changed. The ids of unchanged
+        files come from the cards they left.
 
         A named path that yields no deck file (it does not exist, cannot be read, or is a directory with
         no *.toml file in it: a typo, an unmounted drive) is refused before anything is read or written:
