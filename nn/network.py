@@ -19,7 +19,7 @@ from nn.mnist import load_mnist
 from nn.terminal import (WIDTH, chart, demo_parser, float_range, int_range, legend, print_lines,
                          what_this_shows)
 
-SYNTHETIC_TRAIN_SIZE = 8000
+SYNTHETIC_TRAIN_SIZE = 6000
 TEST_SIZE = 2000
 EPILOG = """options a card may pass:
   --eta 3.0               learning rate (try 100 or 0.001 to see it fail)
@@ -28,7 +28,7 @@ EPILOG = """options a card may pass:
   --mini-batch-size 10    examples per SGD step
   --cost quadratic        quadratic, cross-entropy or log-likelihood
   --init large            large: N(0, 1) weights; scaled: N(0, 1/n_in)
-  --train-size 8000       training digits (10 to 60000)
+  --train-size 6000       training digits (10 to 60000)
   --size 28               28 or 8: 8x8 digits make a [64, 30, 10] network
 
 not for cards: --mnist DIR trains on the MNIST files in DIR (never downloaded)"""
@@ -72,7 +72,7 @@ def argument_parser():
     parser.add_argument("--size", type=int, choices=(8, 28), default=28, help="synthetic image size in pixels")
     parser.add_argument("--epochs", type=int_range(1, 100), default=10, help="epochs (default 10)")
     parser.add_argument("--train-size", type=int_range(10, 60000),
-                        help="training examples (default: 8000 synthetic, all of MNIST)")
+                        help="training examples (default: 6000 synthetic, all of MNIST)")
     parser.add_argument("--hidden", type=int_range(1, 300), default=30, help="hidden neurons (default 30)")
     parser.add_argument("--eta", type=float_range(0, 1000, include_low=False), default=3.0, help="learning rate (default 3.0)")
     parser.add_argument("--mini-batch-size", type=int_range(1, 1000), default=10, help="mini-batch size (default 10)")
