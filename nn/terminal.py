@@ -104,11 +104,9 @@ def _x_labels(x_low, x_high, columns, column_of):
         text = f"{value:g}"
         column = column_of(value)
         start = min(max(0, column - len(text) // 2), columns + 4 - len(text))
-        if all(start > end + 1 for end in columns_used[-1:]):
+        if all(start > end + 1 for end in columns_used[-1:]):  # else it would touch the previous label
             line[start:start + len(text)] = text
             columns_used.append(start + len(text) - 1)
-        else:
-            continue
     return [column_of(value) for value in ticks], "".join(line).rstrip()
 
 
