@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from recall.errors import RecallError
 from recall.tui.navigation import OpenCard
+from recall.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from recall.store import CardRow
@@ -68,7 +69,7 @@ class BrowseScreen(Screen[None]):
             yield Input(placeholder="Search id, prompt, answer, key points  (/)", id="search")
             yield Select[str]([], prompt="All decks", id="deck-filter")
             yield Select[str]([], prompt="All tags", id="tag-filter")
-        table = DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+        table = Table(id="cards", cursor_type="row", zebra_stripes=True)
         table.border_title = "Cards  (enter: details)"
         yield table
         yield Static("Loading cards…", id="browse-count", classes="hint")

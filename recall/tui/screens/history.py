@@ -20,6 +20,7 @@ from recall.export import FORMATS, ExportFilter, export_reviews
 from recall.tui.navigation import OpenCard
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.bar_chart import BarChart, Series
+from recall.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from recall.store import Store
@@ -72,7 +73,7 @@ class HistoryScreen(Screen[None]):
         with Horizontal(id="history-charts"):
             yield BarChart(f"Reviews per day, last {CHART_DAYS} days", id="reviews-chart", classes="panel")
             yield BarChart("Average grade per day", maximum=5, id="grades-chart", classes="panel")
-        table = DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        table = Table(id="reviews", cursor_type="row", zebra_stripes=True)
         table.border_title = "Reviews, newest first  (enter: the card)"
         yield table
         with Horizontal(id="export-form"):

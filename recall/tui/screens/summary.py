@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from recall.tui.text import plural
+from recall.tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from recall.study import SessionSummary
@@ -43,7 +44,7 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(summary_text(self.summary), id="summary-text", classes="panel")
-        table = DataTable(id="comes-back", cursor_type="row", zebra_stripes=True)
+        table = Table(id="comes-back", cursor_type="row", zebra_stripes=True)
         table.border_title = "When each card comes back"
         table.display = bool(self.summary.comes_back)
         yield table
