@@ -109,13 +109,14 @@ def decks(tmp_path: Path, small_deck: Path) -> Path:
 @pytest.fixture
 def sync(tmp_path: Path) -> Iterator[Callable[[Store, list[Path]], DeckSync]]:
     """`sync(store, paths)`: store.sync_decks(paths), checked against a twin database kept in step by
-    parsing every file each time (`sync_cards(load_decks(paths).cards)`): retired cards included, in
-    the same order, the two must hold the same cards."""
+    parsing every file each time (`sync_cards(load_decks(paths, known=<the twin's holders>).cards)`):
+    retired cards included, in the same order, the two must hold the same cards."""
     with Store(tmp_path / "twin.db") as twin:
 
         def synced(store: Store, paths: list[Path]) -> DeckSync:
+            holders = {row.id: row.source for row in twin.cards() if row.source}
             result = store.sync_decks(paths)
-            twin.sync_cards(load_decks(paths).cards)
+            twin.sync_cards(load_decks(paths, known=holders).cards)
             assert store.cards(include_retired=True) == twin.cards(include_retired=True)
             return result
 
@@ -156,28 +157,30 @@ class TestDeckFileCache:
             assert sync(store, [decks]).report.retired == 1
             assert store.card("x.one").retired
 
-    def test_a_new_file_reusing_an_id_of_an_unchanged_file_is_skipped_whole(self, sync, db, decks, write_deck):
+    def test_a_new_file_reusing_an_id_of_an_unchanged_file_loses_only_that_card(self, sync, db, decks, write_deck):
         with Store(db) as store:
             sync(store, [decks])
             write_deck("z.toml", "x.new", DECK_CARDS[1])
             synced = sync(store, [decks])
             assert synced.parsed_files == 1
             assert [str(p) for p in synced.problems] == [str(p) for p in load_decks([decks]).problems]
-            assert "duplicate id 'nn.softmax': already defined in" in str(synced.problems[0])
-            assert store.card("x.new") is None
+            assert "z.toml: card 2 (nn.softmax): error: duplicate id 'nn.softmax': already defined in" in str(
+                synced.problems[0])
+            assert store.card("x.new") is not None and store.card("nn.softmax").source.endswith("small.toml")
 
-    def test_an_edit_taking_an_id_from_a_later_unchanged_file_skips_that_file_until_fixed(
+    def test_an_edit_reusing_an_id_of_a_later_unchanged_file_loses_that_card_until_fixed(
             self, sync, db, decks, write_deck):
         with Store(db) as store:
             sync(store, [decks])
             write_deck("a.toml", "x.first", DECK_CARDS[0])  # sorts before small.toml, which is unchanged
             synced = sync(store, [decks])
-            # small.toml is skipped whole: nn.saturation now comes from a.toml, its other two cards retire.
-            assert (synced.parsed_files, synced.report.retired) == (1, 2)
-            assert "small.toml: card 1 (nn.saturation): error: duplicate id" in str(synced.problems[0])
+            # small.toml keeps nn.saturation and its history; only a.toml's copy is left out.
+            assert (synced.parsed_files, synced.report.retired) == (1, 0)
+            assert "a.toml: card 2 (nn.saturation): error: duplicate id" in str(synced.problems[0])
+            assert store.card(DECK_CARDS[0]).source.endswith("small.toml")
             write_deck("a.toml", "x.first")
             synced = sync(store, [decks])
-            assert synced.problems == [] and synced.report.updated == 3
+            assert synced.problems == [] and synced.report.updated == 0
 
     def test_a_file_added_before_others_moves_their_cards_without_parsing_them(self, sync, db, decks, write_deck):
         with Store(db) as store:
