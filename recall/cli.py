@@ -365,7 +365,7 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
     # Cards come from the store, whose sync parses only changed deck files, not from parsing every deck.
     import asyncio
 
-    from nn import DEMOS
+    from nn import DEMOS, split_demo
     from recall.demos import DemoError, stream_demo
 
     state = context(ctx, **options)
@@ -373,9 +373,9 @@ def demo(ctx: click.Context, name_or_card_id: str | None, list_demos: bool, **op
         linked: dict[str, list[str]] = {}
         for card in state.store.cards():
             if card.demo:
-                linked.setdefault(card.demo, []).append(card.id)
+                linked.setdefault(split_demo(card.demo)[0], []).append(card.id)
         for name in DEMOS:
-            say(f"{name:<20} {', '.join(linked.get(name, [])) or '(no card links it)'}")
+            say(f"{name:<20} {', '.join(linked.get(name, [])) or '(no card links it)'}", hang=21)
         return
     name = name_or_card_id
     if name not in DEMOS:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from nn import DEMOS
+from nn import DEMOS, split_demo
 from recall.errors import RecallError
 
 CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -220,6 +220,19 @@ def _text_field(raw: dict, name: str) -> tuple[str | None, str | None]:
     return value.strip(), None
 
 
+def demo_problem(demo: object) -> str | None:
+    """What is wrong with a card's `demo` ("NAME" or "NAME --option VALUE", options from
+    `nn.CARD_OPTIONS`), or None."""
+    not_a_demo = f"is not a demo in nn/ (known: {', '.join(DEMOS)})"
+    if not isinstance(demo, str) or demo.split(" ", 1)[0] not in DEMOS:
+        return f"demo {reprlib.repr(demo)} {not_a_demo}"  # reprlib: a value nested 300 deep is shown short
+    try:
+        split_demo(demo)
+    except ValueError as error:
+        return f"demo {reprlib.repr(demo)}: {error}"
+    return None
+
+
 def _string_list(raw: dict, name: str) -> tuple[tuple[str, ...] | None, str | None]:
     value = raw.get(name, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -258,9 +271,10 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
     if error:
         report(error)
     demo = raw.get("demo")
-    if demo is not None and (not isinstance(demo, str) or demo not in DEMOS):
-        # reprlib: a value nested 300 deep, or a megabyte long, is shown short
-        report(f"demo {reprlib.repr(demo)} is not a demo in nn/ (known: {', '.join(DEMOS)})")
+    if demo is not None:
+        problem = demo_problem(demo)
+        if problem:
+            report(problem)
     for unknown in sorted(set(raw) - KNOWN_CARD_FIELDS):
         report(f"unknown field `{unknown}` (ignored)", "warning")
     if any(p.severity == "error" for p in problems):

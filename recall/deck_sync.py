@@ -19,7 +19,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
 
-from nn import DEMOS
+from nn import CARD_OPTIONS
 from recall import __version__
 from recall.database_file import StoreError
 from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck, unusable_path
@@ -33,7 +33,7 @@ POSITION_STRIDE = 1 << 32
 RACY_MTIME_NS = 2_000_000_000
 # A deck's cards depend on the file and on the parser (its release, the demos a card may name); a
 # remembered file parsed by another parser is parsed again.
-DECK_PARSER = f"recall {__version__}; demos {','.join(sorted(DEMOS))}"
+DECK_PARSER = f"recall {__version__}; demos {sorted(CARD_OPTIONS.items())}"
 UNTRUSTED_HASH = ""  # the content hash remembered for a file with an error: no content hashes to it
 
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nn
-from nn import DEMOS
+from nn import DEMOS, split_demo
 
 from recall.errors import RecallError
 
@@ -30,10 +30,14 @@ class DemoError(RecallError):
     """A demo that cannot be run or did not finish; the message is one sentence."""
 
 
-def demo_command(name: str) -> list[str]:
-    if name not in DEMOS:
-        raise DemoError(f"no demo named {name!r}; `recall demo --list` shows the {len(DEMOS)} demos")
-    return [sys.executable, "-P", "-m", f"nn.{name}"]
+def demo_command(spec: str) -> list[str]:
+    """The command for a demo name, or a card's "NAME --option VALUE" (only options the demo lists in
+    `nn.CARD_OPTIONS`, so a deck cannot make a demo read files or run for hours)."""
+    try:
+        name, arguments = split_demo(spec)
+    except ValueError as error:
+        raise DemoError(f"{error}; `recall demo --list` shows the {len(DEMOS)} demos") from None
+    return [sys.executable, "-P", "-m", f"nn.{name}", *arguments]
 
 
 def demo_python_path(inherited: str | None) -> str:

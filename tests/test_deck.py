@@ -287,3 +287,12 @@ def test_the_bundled_deck_loads_cleanly():
     decks = load(bundled_cards_dir())
     assert decks.errors == [], [str(p) for p in decks.errors]
     assert len(decks.cards) >= 5
+
+
+def test_a_card_may_pass_a_demo_only_the_options_it_lists(write_deck):
+    from recall.deck import demo_problem
+
+    assert demo_problem("network --eta 100") is None
+    assert "takes no option '--mnist'" in demo_problem("network --mnist /etc")
+    assert "is not a demo in nn/" in demo_problem("rm -rf")
+    assert "is not a demo in nn/" in demo_problem(["network"])

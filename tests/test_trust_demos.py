@@ -61,3 +61,15 @@ def test_recall_demo_run_from_a_folder_with_a_planted_nn_runs_the_real_demo(plan
     assert completed.returncode == 0, completed.stderr
     assert not marker.exists()
     assert DEMO_OUTPUT in completed.stdout and "planted demo" not in completed.stdout
+
+
+def test_a_card_passes_only_listed_options_to_its_demo():
+    import sys
+
+    import pytest
+
+    from recall.demos import DemoError, demo_command
+
+    assert demo_command("cross_entropy --eta 0.5") == [sys.executable, "-P", "-m", "nn.cross_entropy", "--eta", "0.5"]
+    with pytest.raises(DemoError, match="takes no option '--mnist'"):
+        demo_command("network --mnist /etc")
