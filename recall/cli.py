@@ -121,9 +121,17 @@ class Context:
 
     @cached_property
     def decks(self):  # noqa: ANN201 - DeckSet, imported lazily
+        """Every deck parsed, an id reused by two files kept with the file the database holds it from (read
+        without syncing, so `check` blames the same card a start would leave out)."""
         from recall.deck import load_decks
 
-        return load_decks(list(self.settings.card_paths))
+        known = {}
+        if self.settings.db_path.is_file():
+            from recall.store import Store
+
+            with Store(self.settings.db_path) as store:
+                known = store.card_sources()
+        return load_decks(list(self.settings.card_paths), known)
 
     @cached_property
     def store(self):  # noqa: ANN201 - Store, imported lazily
@@ -225,8 +233,8 @@ def check(ctx: click.Context, **options: object) -> None:
         say(str(problem), err=problem.severity == "error")
     errors, warnings = len(decks.errors), len(decks.problems) - len(decks.errors)
     if errors:
-        raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); "
-                        "files with errors were skipped")
+        raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); cards with "
+                        "errors are left out, files that cannot be parsed are skipped")
     deck_names = {card.deck for card in decks.cards}
     say(f"OK: {len(decks.cards)} cards in {len(deck_names)} deck(s) from {len(decks.files)} file(s)"
         + (f", {warnings} warning(s)" if warnings else ""))

@@ -23,9 +23,12 @@ class OpenReport:
 
 def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
     """Bring the store up to date with the deck files (at start, and after the user edited one; only
-    changed files are parsed); returns the errors found, each naming its file and card."""
+    changed files are parsed); returns what the learner must hear of, each naming its file and card: the
+    errors, and the warnings about a whole file or folder skipped (an unreadable folder, a name that is not
+    UTF-8), whose cards are retired until it is fixed."""
     synced = store.sync_decks(settings.card_paths)
-    return tuple(str(problem) for problem in synced.problems if problem.severity == "error")
+    return tuple(str(problem) for problem in synced.problems
+                 if problem.severity == "error" or problem.card_index is None)
 
 
 def open_collection(settings: Settings) -> tuple[Store, OpenReport]:

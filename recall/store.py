@@ -236,6 +236,10 @@ class Store:
         return [_card_row(row) for row in
                 self._rows(f"SELECT {CARD_COLUMNS} FROM cards {where} ORDER BY position, id")]
 
+    def card_sources(self) -> dict[str, str]:
+        """Each active card's id and the deck file it comes from: who holds an id another file reuses."""
+        return dict(self._rows("SELECT id, source FROM cards WHERE retired = 0 AND source IS NOT NULL"))
+
     def active_card_ids(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT id FROM cards WHERE retired = 0 ORDER BY id")]
 

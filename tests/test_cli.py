@@ -78,9 +78,17 @@ class TestCheck:
             f"{bad}: card 1 (Bad): error: malformed id 'Bad': use lowercase letters, digits, '.', '_' and '-', "
             "starting with a letter or digit",
             f"{bad}: card 2 (b.two): error: missing `prompt`",
-            "recall: error: 2 error(s), 1 warning(s) in 3 deck file(s); files with errors were skipped",
+            "recall: error: 2 error(s), 1 warning(s) in 3 deck file(s); cards with errors are left out, files "
+            "that cannot be parsed are skipped",
         ]
         assert result.stdout == f"{warned}: card 1 (w.one): warning: unknown field `colour` (ignored)\n"
+
+    def test_check_blames_the_file_that_reuses_an_id_the_database_holds_elsewhere(self, recall, write_deck):
+        assert recall("due").exit_code == 0  # the database now holds nn.saturation from small.toml
+        newcomer = write_deck("a.toml", "a.one", "nn.saturation")  # sorts before small.toml
+        result = recall("--cards", str(newcomer), "--cards", str(recall.deck), "check")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0].startswith(f"{newcomer}: card 2 (nn.saturation): error: duplicate id")
 
     def test_the_bundled_deck_passes(self, recall):
         result = CliRunner().invoke(cli, ["check", "--db", str(recall.db)])
