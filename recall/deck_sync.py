@@ -121,10 +121,10 @@ class CardSync:
     names the deck parser, so files remembered from another one are parsed again."""
 
     def __init__(self, conn: sqlite3.Connection, transaction: Callable[[], AbstractContextManager[None]],
-                 parser: str = DECK_PARSER) -> None:
+                 parser: str | None = None) -> None:
         self.conn = conn
         self.transaction = transaction
-        self.parser = parser
+        self.parser = parser or DECK_PARSER
 
     def sync_cards(self, cards: Iterable[Card], stamp: str) -> SyncReport:
         """Make the cards table match `cards` (every deck, in order): insert new cards, rewrite only

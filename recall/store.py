@@ -26,22 +26,17 @@ from typing import TYPE_CHECKING
 
 from recall import review_query
 from recall.clock import iso_utc, utc_now
-from recall.database_file import BUSY_TIMEOUT_MS, SQLITE_MAGIC, StoreError, check_database_file, describe
+from recall.database_file import BUSY_TIMEOUT_MS, StoreError, check_database_file, describe
 from recall.deck import Card
-from recall.deck_sync import DECK_PARSER, CardSync, DeckSync, SyncReport
+from recall.deck_sync import CardSync, DeckSync, SyncReport
 from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
     DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, review_kind, scheduler_named,
 )
-from recall.schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from recall.schema import migrate
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-# Names callers have imported from here since before these modules were split out.
-__all__ = ["BUSY_TIMEOUT_MS", "DECK_PARSER", "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CardRow", "DeckSync",
-           "ReviewInput", "ReviewRecord", "Store", "StoreError", "SyncReport"]
-
 
 @dataclass(frozen=True)
 class CardRow:
@@ -219,13 +214,13 @@ class Store:
     def sync_cards(self, cards: Iterable[Card], now: datetime | None = None) -> SyncReport:
         """Make the cards table match `cards` (every deck, in order); see `CardSync.sync_cards`."""
         with self._errors_described():
-            return CardSync(self.conn, self.transaction, DECK_PARSER).sync_cards(cards, iso_utc(now or utc_now()))
+            return CardSync(self.conn, self.transaction).sync_cards(cards, iso_utc(now or utc_now()))
 
     def sync_decks(self, paths: Iterable[Path], now: datetime | None = None) -> DeckSync:
         """Make the cards match the deck files under `paths`, parsing only the files that changed; see
         `CardSync.sync_decks`."""
         with self._errors_described():
-            return CardSync(self.conn, self.transaction, DECK_PARSER).sync_decks(paths, iso_utc(now or utc_now()))
+            return CardSync(self.conn, self.transaction).sync_decks(paths, iso_utc(now or utc_now()))
 
     def card(self, card_id: str) -> CardRow | None:
         rows = self._rows(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", [card_id])

@@ -27,9 +27,11 @@ from pathlib import Path
 
 import pytest
 
-import recall.store
+import recall.deck_sync
 from recall.deck import load_decks
-from recall.store import SCHEMA_VERSION, DeckSync, ReviewInput, Store
+from recall.deck_sync import DeckSync
+from recall.schema import SCHEMA_VERSION
+from recall.store import ReviewInput, Store
 
 TODAY = date(2026, 3, 1)
 DECK_CARDS = ["nn.saturation", "nn.softmax", "nn.overfitting"]  # the small deck, in order
@@ -210,7 +212,7 @@ class TestDeckFileCache:
     def test_another_parser_parses_everything_again(self, sync, db, decks, monkeypatch):
         with Store(db) as store:
             sync(store, [decks])
-            monkeypatch.setattr(recall.store, "DECK_PARSER", "recall 99")
+            monkeypatch.setattr(recall.deck_sync, "DECK_PARSER", "recall 99")
             assert sync(store, [decks]).parsed_files == 1
 
     def test_syncing_cards_from_elsewhere_forgets_the_cache(self, sync, db, decks):
