@@ -112,7 +112,7 @@ class RecallApp(App[None]):
         if report.deck_problems:
             count = len(report.deck_problems)
             self.notify(f"{report.deck_problems[0]}" + (f"\n(and {count - 1} more)" if count > 1 else "")
-                        + "\nRun `recall check` for every problem; files with errors were skipped.",
+                        + "\nRun `recall check` for every problem; cards with errors are left out.",
                         title=plural(count, "deck problem"), severity="warning",
                         timeout=15)
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
 from recall.errors import RecallError
-from recall.export import FORMATS, ExportFilter, export_reviews
+from recall.export import FORMATS, ExportFilter, export_reviews, file_suffix
 from recall.tui.navigation import OpenCard
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.bar_chart import BarChart, Series
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 CHART_DAYS = 60
 SHOWN_REVIEWS = 1000
-FILE_SUFFIXES = {"anki": ".apkg", "fsrs": ".csv"}
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,12 @@ def daily_series(per_day: dict[date, tuple[int, float]], today: date) -> tuple[S
     return Series(counts, labels), Series(averages, labels)
 
 
-def export_to(store: Store, fmt: str, path: Path, progress: Callable[[int, int], None]) -> int:
-    return export_reviews(store, fmt, ExportFilter(), output=path, progress=progress)
+def export_to(store: Store, fmt: str, path: Path, progress: Callable[[int, int], None], today: date) -> int:
+    return export_reviews(store, fmt, ExportFilter(), output=path, progress=progress, today=today)
 
 
 def default_export_path(today: date, fmt: str) -> str:
-    return f"recall-reviews-{today.isoformat()}{FILE_SUFFIXES.get(fmt, '.' + fmt)}"
+    return f"recall-reviews-{today.isoformat()}{file_suffix(fmt)}"
 
 
 class HistoryScreen(Screen[None]):
@@ -122,8 +121,7 @@ class HistoryScreen(Screen[None]):
     @on(Select.Changed, "#export-format")
     def format_changed(self, event: Select.Changed) -> None:
         path_input = self.query_one("#export-path", Input)
-        suffix = FILE_SUFFIXES.get(str(event.value), f".{event.value}")
-        path_input.value = str(Path(path_input.value or "recall-reviews").with_suffix(suffix))
+        path_input.value = str(Path(path_input.value or "recall-reviews").with_suffix(file_suffix(str(event.value))))
 
     @on(Button.Pressed, "#export-button")
     @on(Input.Submitted, "#export-path")
@@ -145,7 +143,7 @@ class HistoryScreen(Screen[None]):
 
         status.update(f"Exporting to {path}…")
         try:
-            count = await self.app.database.query(export_to, fmt, path, progress)
+            count = await self.app.database.query(export_to, fmt, path, progress, self.app.today)
         except RecallError as error:  # ExportError, StoreError
             status.update(str(error))
             self.notify(str(error), title="Export failed", severity="error")
