@@ -52,7 +52,7 @@ def test_card_ids_start_with_their_chapter(path):
 
 # Demos whose chapter has no deck yet (cards/ch4.toml and cards/ch6.toml are to be written): the list must
 # shrink as cards arrive, never grow unnoticed.
-AWAITING_CARDS = {"universality", "convolution"}
+AWAITING_CARDS = set()
 
 
 def test_every_demo_is_linked_by_a_card():
