@@ -22,7 +22,8 @@ from recall.errors import RecallError
 
 CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 MAX_KEY_POINTS = 8
-KNOWN_CARD_FIELDS = frozenset({"id", "prompt", "answer", "key_points", "tags", "demo"})
+MAX_MISCONCEPTIONS = 6
+KNOWN_CARD_FIELDS = frozenset({"id", "prompt", "answer", "key_points", "tags", "demo", "core", "misconceptions"})
 KNOWN_DECK_FIELDS = frozenset({"deck", "card"})
 
 
@@ -39,16 +40,21 @@ class Card:
     # Its place among its file's [[card]] entries (0-based), so a problem found later (an id another
     # file owns) names the card as `recall check` counts them. Not content: not compared, not hashed.
     index: int | None = field(default=None, compare=False)
+    # The 1-based number of the key point that carries the mechanism (the grader's line between 2 and 3
+    # is drawn on it), or None; and the wrong ideas this concept breeds, for the grader to listen for.
+    core: int | None = None
+    misconceptions: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever anything a user sees changes, so a sync rewrites only edited cards."""
-        payload = json.dumps(
-            [self.deck, self.prompt, self.answer, self.key_points, self.tags, self.demo,
-             str(self.source) if self.source else None],
-            ensure_ascii=False,
-        )
-        return digest(payload.encode())
+        """Changes whenever anything a user sees changes, so a sync rewrites only edited cards. A card
+        without `core` and `misconceptions` hashes as it did before they existed, so an upgrade rewrites
+        only the cards that use them."""
+        fields = [self.deck, self.prompt, self.answer, self.key_points, self.tags, self.demo,
+                  str(self.source) if self.source else None]
+        if self.core is not None or self.misconceptions:
+            fields += [self.core, self.misconceptions]
+        return digest(json.dumps(fields, ensure_ascii=False).encode())
 
 
 def digest(data: bytes) -> str:
@@ -240,6 +246,35 @@ def _string_list(raw: dict, name: str) -> tuple[tuple[str, ...] | None, str | No
     return tuple(item.strip() for item in value), None
 
 
+def _core(raw: dict, key_points: tuple[str, ...] | None) -> tuple[int | None, str | None]:
+    """The card's optional `core`: the 1-based number of one of its key points."""
+    core = raw.get("core")
+    if core is None:
+        return None, None
+    if isinstance(core, bool) or not isinstance(core, int):
+        return None, "`core` must be an integer: the number of the key point that carries the mechanism"
+    count = len(key_points) if key_points and all(key_points) and len(key_points) <= MAX_KEY_POINTS else None
+    if count is not None and not 1 <= core <= count:  # (with bad key points, only they are reported)
+        points, allowed = ("1 key point", "1") if count == 1 else (f"{count} key points", f"1 to {count}")
+        return None, f"`core` is {core}, but the card has {points}: use {allowed}"
+    return core, None
+
+
+def _misconceptions(raw: dict) -> tuple[tuple[str, ...], str | None]:
+    """The card's optional `misconceptions`: 1 to MAX_MISCONCEPTIONS non-empty strings."""
+    if "misconceptions" not in raw:
+        return (), None
+    misconceptions, error = _string_list(raw, "misconceptions")
+    if error:
+        return (), error
+    if not misconceptions or not all(misconceptions):
+        return (), (f"`misconceptions` is empty or has an empty entry (1 to {MAX_MISCONCEPTIONS} are allowed; "
+                    "leave the field out for none)")
+    if len(misconceptions) > MAX_MISCONCEPTIONS:
+        return (), f"{len(misconceptions)} misconceptions: at most {MAX_MISCONCEPTIONS} are allowed"
+    return misconceptions, None
+
+
 def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(path, "a [[card]] entry must be a table", card_index=index)]
@@ -270,6 +305,12 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
     tags, error = _string_list(raw, "tags")
     if error:
         report(error)
+    core, error = _core(raw, key_points)
+    if error:
+        report(error)
+    misconceptions, error = _misconceptions(raw)
+    if error:
+        report(error)
     demo = raw.get("demo")
     if demo is not None:
         problem = demo_problem(demo)
@@ -279,7 +320,7 @@ def _parse_card(raw: object, index: int, deck: str, path: Path) -> tuple[Card | 
         report(f"unknown field `{unknown}` (ignored)", "warning")
     if any(p.severity == "error" for p in problems):
         return None, problems
-    card = Card(card_id, deck, prompt, answer, key_points, tags, demo, path, index)
+    card = Card(card_id, deck, prompt, answer, key_points, tags, demo, path, index, core, misconceptions)
     return card, problems
 
 

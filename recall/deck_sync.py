@@ -238,7 +238,8 @@ class CardSync:
         for position, card in placed:
             values = (card.deck, card.prompt, card.answer, json.dumps(card.key_points, ensure_ascii=False),
                       json.dumps(card.tags, ensure_ascii=False), card.demo,
-                      str(card.source) if card.source else None, position, card.content_hash)
+                      str(card.source) if card.source else None, position, card.content_hash, card.core,
+                      json.dumps(card.misconceptions, ensure_ascii=False))
             previous = known.get(card.id)
             if previous is None:
                 inserts.append((card.id, *values, stamp))
@@ -246,10 +247,12 @@ class CardSync:
                 updates.append((*values, card.id))
         self.conn.executemany(
             "INSERT INTO cards (id, deck, prompt, answer, key_points, tags, demo, source, position, "
-            "content_hash, added_at, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", inserts)
+            "content_hash, core, misconceptions, added_at, retired) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", inserts)
         self.conn.executemany(
             "UPDATE cards SET deck = ?, prompt = ?, answer = ?, key_points = ?, tags = ?, demo = ?, "
-            "source = ?, position = ?, content_hash = ?, retired = 0 WHERE id = ?", updates)
+            "source = ?, position = ?, content_hash = ?, core = ?, misconceptions = ?, retired = 0 "
+            "WHERE id = ?", updates)
         return len(inserts), len(updates)
 
     def _retire(self, card_ids: Iterable[str]) -> int:

@@ -64,8 +64,17 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
                "cache_creation_tokens, cache_read_tokens) WHERE model IS NOT NULL")
 
 
+def _schema_v3(db: sqlite_utils.Database) -> None:
+    """Each card's `core` (the number of the key point that carries the mechanism, or NULL) and its
+    `misconceptions` (a JSON list of strings). The deck-file cache is emptied, so the next sync parses
+    every deck file again and writes the new fields of cards whose files have not changed since."""
+    db["cards"].add_column("core", int)
+    db["cards"].add_column("misconceptions", str, not_null_default="[]")
+    db.execute("DELETE FROM deck_files")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -57,6 +57,8 @@ class CardRow:
     due: date | None
     lapses: int
     reviews: int
+    core: int | None = None  # the number of the key point that carries the mechanism (see deck.Card)
+    misconceptions: tuple[str, ...] = ()
 
     @property
     def state(self) -> CardState:
@@ -68,7 +70,8 @@ class CardRow:
 
     def to_card(self) -> Card:
         return Card(self.id, self.deck, self.prompt, self.answer, self.key_points, self.tags, self.demo,
-                    Path(self.source) if self.source else None)
+                    Path(self.source) if self.source else None, core=self.core,
+                    misconceptions=self.misconceptions)
 
 
 @dataclass(frozen=True)
@@ -104,16 +107,17 @@ class ReviewInput:
 
 
 CARD_COLUMNS = ("id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, "
-                "repetitions, interval, due, lapses, reviews")
+                "repetitions, interval, due, lapses, reviews, core, misconceptions")
 
 
 def _card_row(row: Sequence) -> CardRow:
     """A CardRow from a row selected as CARD_COLUMNS."""
     (card_id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, repetitions,
-     interval, due, lapses, reviews) = row
+     interval, due, lapses, reviews, core, misconceptions) = row
     return CardRow(card_id, deck, prompt, answer, tuple(json.loads(key_points)), tuple(json.loads(tags)),
                    demo, source, bool(retired), easiness_centi, repetitions, interval,
-                   date.fromisoformat(due) if due else None, lapses, reviews)
+                   date.fromisoformat(due) if due else None, lapses, reviews, core,
+                   tuple(json.loads(misconceptions)))
 
 
 def _prefixed_columns(alias: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from recall.config import bundled_cards_dir
-from recall.deck import MAX_KEY_POINTS, DeckSet, claim_ids, load_decks
+from recall.deck import MAX_KEY_POINTS, MAX_MISCONCEPTIONS, Card, DeckSet, claim_ids, digest, load_decks
 
 
 def load(*paths: Path) -> DeckSet:
@@ -63,6 +63,21 @@ def test_toml_syntax_error_gives_line_and_column(write_deck):
     ({"key_points": "one string"}, "`key_points` must be a list of strings"),
     ({"key_points": [f"point {i}" for i in range(MAX_KEY_POINTS + 1)]}, "9 key points: at most 8"),
     ({"tags": "ch1"}, "`tags` must be a list of strings"),
+    ({"core": 2}, "`core` is 2, but the card has 1 key point: use 1"),
+    ({"core": 0, "key_points": ["a", "b", "c"]}, "`core` is 0, but the card has 3 key points: use 1 to 3"),
+    ({"core": 4, "key_points": ["a", "b", "c"]}, "`core` is 4, but the card has 3 key points: use 1 to 3"),
+    ({"core": -1}, "`core` is -1"),
+    ({"core": "1"}, "`core` must be an integer: the number of the key point that carries the mechanism"),
+    ({"core": 1.0}, "`core` must be an integer"),
+    ({"core": True}, "`core` must be an integer"),
+    ({"core": [1]}, "`core` must be an integer"),
+    ({"misconceptions": "one string"}, "`misconceptions` must be a list of strings"),
+    ({"misconceptions": [1]}, "`misconceptions` must be a list of strings"),
+    ({"misconceptions": []}, "`misconceptions` is empty or has an empty entry (1 to 6 are allowed; leave the "
+                             "field out for none)"),
+    ({"misconceptions": ["fine", "  "]}, "`misconceptions` is empty or has an empty entry"),
+    ({"misconceptions": [f"wrong idea {i}" for i in range(MAX_MISCONCEPTIONS + 1)]},
+     "7 misconceptions: at most 6 are allowed"),
 ])
 def test_a_bad_field_is_an_error_naming_file_and_card_and_skips_only_that_card(write_deck, override, message):
     path = write_deck("d.toml", "ok.first", {"id": "bad.card", **override}, "ok.last")
@@ -72,6 +87,42 @@ def test_a_bad_field_is_an_error_naming_file_and_card_and_skips_only_that_card(w
     assert text.startswith(f"{path}: card 2 (bad.card): error: ") and message in text
     problem = decks.problems[0]
     assert (problem.path, problem.card_index, problem.card_id, problem.severity) == (path, 1, "bad.card", "error")
+
+
+def test_core_and_misconceptions_are_optional_and_load_into_the_card(write_deck):
+    path = write_deck("d.toml", "plain", {"id": "marked", "key_points": ["one", "two", "three"], "core": 3,
+                                          "misconceptions": [" wrong idea ", "another"]})
+    decks = load(path)
+    assert decks.problems == []
+    plain, marked = decks.cards
+    assert (plain.core, plain.misconceptions) == (None, ())
+    assert (marked.core, marked.misconceptions) == (3, ("wrong idea", "another"))
+
+
+def test_six_misconceptions_are_allowed(write_deck):
+    wrong = [f"wrong idea {i}" for i in range(MAX_MISCONCEPTIONS)]
+    assert len(load(write_deck("d.toml", {"id": "many", "misconceptions": wrong})).cards[0].misconceptions) == 6
+
+
+def test_with_bad_key_points_only_they_are_reported_not_the_core_number(write_deck):
+    message = only_problem(load(write_deck("d.toml", {"id": "c", "key_points": ["ok", ""], "core": 3})))
+    assert "`key_points` is missing or has an empty entry" in message
+
+
+def test_core_and_misconceptions_are_part_of_the_content_hash(write_deck):
+    path = write_deck("d.toml", {"id": "c", "key_points": ["one", "two"]})
+    plain = load(path).cards[0].content_hash
+    hashes = {plain}
+    for change in ({"core": 1}, {"core": 2}, {"core": 2, "misconceptions": ["wrong"]},
+                   {"misconceptions": ["wrong"]}, {"misconceptions": ["wrong", "worse"]}):
+        write_deck("d.toml", {"id": "c", "key_points": ["one", "two"], **change})
+        hashes.add(load(path).cards[0].content_hash)
+    assert len(hashes) == 6
+
+
+def test_a_card_without_core_or_misconceptions_keeps_the_hash_it_had_before_they_existed():
+    card = Card("c", "D", "P?", "A.", ("k",), ("t",), "softmax")
+    assert card.content_hash == digest(b'["D", "P?", "A.", ["k"], ["t"], "softmax", null]')
 
 
 def test_eight_key_points_are_allowed(write_deck):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from contextlib import closing
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,9 +25,16 @@ from recall.store import ReviewInput, Store
 TODAY = date(2026, 3, 1)
 
 
+TABLES = ("cards", "reviews", "drafts")
+# The columns each version added to a table that already existed: a row migrated from before them
+# holds these values.
+ADDED_COLUMNS = {3: {"cards": {"core": None, "misconceptions": "[]"}}}
+
+
 def build_database(path: Path, version: int, source: Path | None = None) -> None:
     """A database as a recall of schema `version` left it: its migrations only, in WAL mode, holding
-    the cards, reviews and drafts of `source` (same columns in every version so far)."""
+    the cards, reviews and drafts of `source` in the columns that version has (and, from version 2,
+    its deck-file cache)."""
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
         for step in MIGRATIONS[:version]:
@@ -34,25 +42,47 @@ def build_database(path: Path, version: int, source: Path | None = None) -> None
         conn.execute(f"PRAGMA user_version = {version}")
         if source is not None and version > 0:
             conn.execute("ATTACH DATABASE ? AS source", [str(source)])
-            for table in ("cards", "reviews", "drafts"):
-                conn.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")
+            for table in TABLES + (("deck_files",) if version >= 2 else ()):
+                columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})"))
+                conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM source.{table}")
             conn.execute("DETACH DATABASE source")
 
 
-def contents(path: Path) -> dict[str, list[tuple]]:
-    """The rows of cards, reviews and drafts (none for a table not created yet)."""
+def contents(path: Path) -> dict[str, list[dict]]:
+    """The rows of cards, reviews and drafts, each as {column: value} (none for a table not created yet)."""
     with closing(sqlite3.connect(path)) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() if table in tables else []
-                for table in ("cards", "reviews", "drafts")}
+        found = {}
+        for table in TABLES:
+            cursor = conn.execute(f"SELECT * FROM {table} ORDER BY 1") if table in tables else None
+            names = [column[0] for column in cursor.description] if cursor else []
+            found[table] = [dict(zip(names, row)) for row in cursor.fetchall()] if cursor else []
+        return found
+
+
+def migrated(rows: dict[str, list[dict]], version: int) -> dict[str, list[dict]]:
+    """The rows a database at `version` holds, as the current schema holds them: with every column a
+    later version added, at its value for a migrated row."""
+    added: dict[str, dict] = {}
+    for later in range(version + 1, SCHEMA_VERSION + 1):
+        for table, columns in ADDED_COLUMNS.get(later, {}).items():
+            added.setdefault(table, {}).update(columns)
+    return {table: [{**row, **added.get(table, {})} for row in table_rows] for table, table_rows in rows.items()}
 
 
 @pytest.fixture
-def history(tmp_path: Path, small_deck: Path) -> Path:
+def marked_deck(write_deck) -> Path:
+    """Three cards, the first marking its core key point and two misconceptions."""
+    first = {"id": "nn.saturation", "core": 1, "misconceptions": ["a saturated neuron is right", "σ′ is 0 there"]}
+    return write_deck("small.toml", first, "nn.softmax", "nn.overfitting", deck="Small")
+
+
+@pytest.fixture
+def history(tmp_path: Path, marked_deck: Path) -> Path:
     """A current database with a few reviews, undone ones and a draft: the rows older versions hold."""
     path = tmp_path / "history.db"
     with Store(path) as store:
-        store.sync_cards(load_decks([small_deck]).cards)
+        store.sync_decks([marked_deck])
         for days, (quality, card_id) in enumerate([(4, "nn.saturation"), (2, "nn.softmax"), (5, "nn.saturation")]):
             store.record_review(ReviewInput(card_id, quality, answer=f"said {quality}"), TODAY + timedelta(days=days))
         store.save_draft("nn.overfitting", "memorises")
@@ -67,7 +97,7 @@ def test_every_older_version_is_migrated_after_a_backup(tmp_path, history, versi
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         backup = store.migration_backup
-    assert contents(path) == before
+    assert contents(path) == migrated(before, version)
     if version == 0:
         assert backup is None
         return
@@ -78,12 +108,12 @@ def test_every_older_version_is_migrated_after_a_backup(tmp_path, history, versi
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_the_cli_says_where_the_backup_is_and_keeps_every_card_state(tmp_path, history, small_deck):
+def test_the_cli_says_where_the_backup_is_and_keeps_every_card_state(tmp_path, history, marked_deck):
     path = tmp_path / "recall.db"
     build_database(path, 1, history)
     config = tmp_path / "config.toml"
     config.touch()
-    result = subprocess.run([sys.executable, "-m", "recall", "--db", str(path), "--cards", str(small_deck),
+    result = subprocess.run([sys.executable, "-m", "recall", "--db", str(path), "--cards", str(marked_deck),
                              "--config", str(config), "cards", "--json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0] == (
@@ -93,6 +123,29 @@ def test_the_cli_says_where_the_backup_is_and_keeps_every_card_state(tmp_path, h
     assert [(card["reviews"], card["interval"]) for card in listed] == [(2, 6), (1, 1), (0, 0)]
     with Store(path) as store:
         assert store.review_count() == 3 and store.drafts() == {"nn.overfitting": "memorises"}
+
+
+def test_cards_from_unchanged_deck_files_get_their_core_and_misconceptions_after_the_upgrade(
+        tmp_path, history, marked_deck):
+    """Version 3 stores `core` and `misconceptions`. A version 2 recall had read the same deck file
+    (ignoring those fields, so the card's hash left them out) and cached it: the migration forgets the
+    cache, so the first sync parses the unchanged file and writes them."""
+    path = tmp_path / "recall.db"
+    build_database(path, 2, history)
+    card = next(card for card in load_decks([marked_deck]).cards if card.id == "nn.saturation")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE cards SET content_hash = ? WHERE id = ?",
+                     [replace(card, core=None, misconceptions=()).content_hash, card.id])
+        assert conn.execute("SELECT COUNT(*) FROM deck_files").fetchone()[0] == 1
+    with Store(path) as store:
+        assert store.card(card.id).core is None and store.card(card.id).misconceptions == ()
+        synced = store.sync_decks([marked_deck])
+        assert (synced.parsed_files, synced.report.updated, synced.problems) == (1, 1, [])
+        row = store.card(card.id)
+        assert (row.core, row.misconceptions) == (1, ("a saturated neuron is right", "σ′ is 0 there"))
+        assert row.to_card() == replace(card, source=marked_deck)
+        assert (row.reviews, row.interval) == (2, 6)
+        assert store.sync_decks([marked_deck]).parsed_files == 0
 
 
 def test_a_backup_never_replaces_an_earlier_one(tmp_path, history):

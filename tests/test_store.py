@@ -81,6 +81,25 @@ class TestSync:
         assert store.sync_cards(cards) == SyncReport(0, 1, 0, 2)
         assert store.card(CARD) == replace(state_before, prompt="Reworded: what is saturation?")
 
+    def test_core_and_misconceptions_are_stored_read_back_and_an_edit_resyncs(self, store, small_deck):
+        record(store, 5)
+        state_before = store.card(CARD)
+        assert (state_before.core, state_before.misconceptions) == (None, ())
+        assert (raw_card(store, CARD)["core"], raw_card(store, CARD)["misconceptions"]) == (None, "[]")
+        cards = load_decks([small_deck]).cards
+        cards[0] = replace(cards[0], core=2, misconceptions=("σ′ is zero on the tails", "the cost saturates"))
+        assert store.sync_cards(cards) == SyncReport(0, 1, 0, 2)
+        assert store.card(CARD) == replace(state_before, core=2, misconceptions=cards[0].misconceptions)
+        assert raw_card(store, CARD)["misconceptions"] == '["σ′ is zero on the tails", "the cost saturates"]'
+        assert store.card(CARD).to_card() == cards[0]
+        assert store.sync_cards(cards) == SyncReport(0, 0, 0, 3)
+        cards[0] = replace(cards[0], core=1)
+        assert store.sync_cards(cards) == SyncReport(0, 1, 0, 2)
+        assert store.cards()[0].core == 1 and store.due_cards(date(2030, 1, 1))[0].core == 1
+        cards[0] = replace(cards[0], core=None, misconceptions=())
+        assert store.sync_cards(cards) == SyncReport(0, 1, 0, 2)
+        assert store.card(CARD) == state_before
+
     def test_a_removed_card_is_retired_with_its_history_and_state(self, store, small_deck):
         record(store, 4, card_id=LAST)
         state_before = store.card(LAST)
