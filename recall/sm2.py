@@ -7,7 +7,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog
@@ -41,7 +41,10 @@ def _ceil_div(numerator: int, denominator: int) -> int:
 
 def review(state: Sm2State, quality: int) -> Sm2State:
     """The state after one scheduled review graded `quality` (0..5)."""
-    grade = Grade.parse(quality)
+    return _advance(state, Grade.parse(quality))
+
+
+def _advance(state: Sm2State, grade: Grade) -> Sm2State:
     if grade.passes:
         if state.repetitions == 0:
             interval = 1
@@ -63,12 +66,12 @@ class Sm2Scheduler:
     name = "sm2"
 
     def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
-        grade = Grade.parse(grade)
+        if type(grade) is not Grade:
+            grade = Grade.parse(grade)
         if kind == "drill":
             return card, ReviewLog(grade, kind, day, card, card)
-        after = review(Sm2State(card.easiness_centi, card.repetitions, card.interval), grade)
+        after = _advance(Sm2State(card.easiness_centi, card.repetitions, card.interval), grade)
         lapsed = not grade.passes and card.repetitions > 0
-        state = replace(card, easiness_centi=after.easiness_centi, repetitions=after.repetitions,
-                        interval=after.interval, due=day + timedelta(days=after.interval),
-                        lapses=card.lapses + lapsed)
+        state = CardState(after.easiness_centi, after.repetitions, after.interval,
+                          day + timedelta(days=after.interval), card.lapses + lapsed)
         return state, ReviewLog(grade, kind, day, card, state)

@@ -350,10 +350,14 @@ class Store:
     def review_log(self) -> Iterator[tuple[str, int, ReviewKind, date]]:
         """Every review as (card id, grade, kind, study day), card by card and oldest first within a card:
         what a replay through the scheduler reads."""
+        days: dict[str, date] = {}  # a few thousand study days among a million reviews: parse each once
         with self._errors_described():
             cursor = self.conn.execute("SELECT card_id, quality, kind, study_day FROM reviews ORDER BY card_id, id")
             for card_id, quality, kind, day in cursor:
-                yield card_id, quality, kind, date.fromisoformat(day)
+                parsed = days.get(day)
+                if parsed is None:
+                    parsed = days[day] = date.fromisoformat(day)
+                yield card_id, quality, kind, parsed
 
     def card_states(self) -> Iterator[tuple[str, CardState, int]]:
         """Every card (retired ones too) as (id, stored state, number of reviews), by id."""
