@@ -2,8 +2,9 @@
 
     python bench/offline_eval.py [EVAL_SET.toml]
 
-Prints exact and within-one agreement, overall and per category of explanation, a confusion matrix of
-hand label against suggested grade, and the largest disagreements. The default set is
+Prints exact and within-one agreement, overall and per category of explanation, the same for the verdicts
+the grader is confident of (the only ones a script may record without the learner's grade), a confusion
+matrix of hand label against suggested grade, and the largest disagreements. The default set is
 tests/data/offline_eval.toml (cards in the deck format, each with [[card.explanation]] tables).
 """
 
@@ -30,6 +31,7 @@ class Graded:
     label: int
     suggested: int
     text: str
+    confident: bool = False
 
     @property
     def error(self) -> int:
@@ -58,7 +60,7 @@ async def grade_eval_set(path: Path = EVAL_SET) -> list[Graded]:
         for explanation in raw["explanation"]:
             verdict = await grader.grade(card, explanation["text"])
             graded.append(Graded(card.id, explanation["category"], explanation["grade"],
-                                 verdict.suggested_quality, explanation["text"]))
+                                 verdict.suggested_quality, explanation["text"], verdict.confident))
     return graded
 
 
@@ -90,13 +92,20 @@ def report(graded: list[Graded], worst: int = 8) -> str:
     lines = [f"{'category':<12} {'n':>3}  {'exact':>6}  {'within one':>10}  {'mean label':>10}  "
              f"{'mean suggested':>14}"]
     lines += [row(name, a) for name, a in by_category(graded).items()]
-    lines += [row("overall", agreement(graded)), "", "confusion (rows: hand label, columns: suggested grade)",
+    lines += [row("overall", agreement(graded))]
+    confident = [g for g in graded if g.confident]
+    if confident:
+        lines += [row("confident", agreement(confident)) + "   (kept without asking; per category: "
+                  + ", ".join(f"{name} {sum(g.category == name for g in confident)}"
+                              for name in by_category(graded)) + ")"]
+    lines += ["", "confusion (rows: hand label, columns: suggested grade)",
               "       " + " ".join(f"{q:>3}" for q in GRADES)]
     lines += [f"  {label:>3}  " + " ".join(f"{n:>3}" for n in counts)
               for label, counts in enumerate(confusion(graded))]
     lines += ["", "largest disagreements"]
     for g in sorted(graded, key=lambda g: -abs(g.error))[:worst]:
-        lines.append(f"  {g.error:+d}  label {g.label} suggested {g.suggested}  {g.card_id} ({g.category}): "
+        sure = "confident" if g.confident else "unsure"
+        lines.append(f"  {g.error:+d}  label {g.label} suggested {g.suggested} {sure:<9}  {g.card_id} ({g.category}): "
                      f"{' '.join(g.text.split())[:70]}...")
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,13 @@ import pytest
 from recall.config import Settings
 from recall.deck import Card, load_decks
 from recall.grading import grade_with_fallback, make_grader
-from recall.grading.base import is_trivial_answer, quality_from_checklist
-from recall.grading.offline import OFFLINE_NOTICE, OfflineGrader, status_for
+from recall.grading.base import is_trivial_answer
+from recall.grading.offline import OFFLINE_NOTICE, OfflineGrader, clear_cut, status_for
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "offline_eval.py"
-# Measured within-one agreement on tests/data/offline_eval.toml is 23/36 (64%); a floor one item below
-# it (22/36 = 61%) lets a harmless wobble pass and fails a regression.
-WITHIN_ONE_FLOOR = 0.6
+# Measured within-one agreement on tests/data/offline_eval.toml is 25/36 (69%); a floor one item below
+# it (24/36 = 67%) lets a harmless wobble pass and fails a regression.
+WITHIN_ONE_FLOOR = 0.66
 CATEGORY_WITHIN_ONE_FLOOR = {"full": 0.8, "partial": 0.8, "off-topic": 0.8}
 
 SATURATION_FULL = ("A neuron saturates when its weighted input z is large in magnitude: its output is then near "
@@ -48,7 +49,7 @@ async def test_blank_and_dont_know_answers_get_zero_and_every_point_missing(card
 
 
 @pytest.mark.parametrize(("card_id", "answer", "at_least"), [
-    ("nn.saturation", "tiny derivative", 2), ("nn.overfitting", "memorises training data", 1),
+    ("nn.saturation", "tiny derivative", 1), ("nn.overfitting", "memorises training data", 1),
     ("nn.saturation", "FIFO", 0), ("nn.saturation", "\u9971\u548c\u795e\u7ecf\u5143", 0),
     ("nn.softmax", "\u0e1c\u0e25\u0e23\u0e27\u0e21\u0e40\u0e1b\u0e47\u0e19\u0e2b\u0e19\u0e36\u0e48\u0e07", 0),
 ])
@@ -92,18 +93,19 @@ async def test_each_key_point_has_a_status_and_evidence_from_the_answer(cards):
     verdict = await OfflineGrader().grade(cards["nn.saturation"], SATURATION_PARTIAL)
     first, second = verdict.key_points
     assert (first.text, first.status, first.evidence) == (
-        "the derivative of the sigmoid is tiny when z is large in magnitude", "covered", SATURATION_PARTIAL)
+        "the derivative of the sigmoid is tiny when z is large in magnitude", "covered",
+        "large in magnitude, far out on the flat tails of the sigmoid")
     assert (second.text, second.status, second.evidence) == (
         "a tiny derivative makes the weight updates tiny, so learning is slow", "missing", "")
     assert verdict.rationale == "1 of 2 key points covered, 0 partly."
 
 
-async def test_evidence_is_the_sentence_that_covers_the_point(cards):
-    verdict = await OfflineGrader().grade(cards["nn.overfitting"], f"{OFF_TOPIC} Training accuracy keeps "
-                                          "improving while test accuracy stalls.")
+async def test_evidence_is_the_phrase_that_matches_the_point(cards):
+    verdict = await OfflineGrader().grade(cards["nn.overfitting"], f"{OFF_TOPIC} Honestly, I think training "
+                                          "accuracy keeps improving while test accuracy stalls, that's all.")
     covered, missing = verdict.key_points
-    assert (covered.status, covered.evidence) == ("covered", "Training accuracy keeps improving while test "
-                                                             "accuracy stalls.")
+    assert (covered.status, covered.evidence) == ("covered", "training accuracy keeps improving while test "
+                                                             "accuracy stalls")
     assert (missing.status, missing.evidence) == ("missing", "")
 
 
@@ -135,20 +137,6 @@ async def test_a_wrong_claim_in_the_right_words_fails(cards):
                                                 (0.49, "partial"), (0.5, "covered"), (1.0, "covered")])
 def test_status_thresholds(score, status):
     assert status_for(score) == status
-
-
-@pytest.mark.parametrize(("statuses", "quality"), [
-    ([], 0), (["missing", "missing"], 0), (["partial", "missing", "missing"], 1),
-    (["covered", "missing", "missing", "missing"], 2), (["covered", "partial", "missing"], 3),
-    (["covered", "covered", "covered", "partial"], 4), (["covered", "covered"], 5),
-])
-def test_checklist_grades(statuses, quality):
-    assert quality_from_checklist(statuses) == quality
-
-
-def test_misconceptions_lower_the_checklist_grade():
-    assert quality_from_checklist(["covered", "covered"], minor_misconceptions=1) == 4
-    assert quality_from_checklist(["covered", "covered"], serious_misconceptions=1) == 2
 
 
 @pytest.mark.parametrize(("answer", "trivial"), [
@@ -202,9 +190,88 @@ async def test_the_labelled_set_has_every_kind_of_explanation_for_every_card(off
     assert all(categories == kinds for categories in per_card.values())
 
 
+async def test_every_confident_verdict_on_the_labelled_set_is_within_one(offline_eval):
+    confident = [item for item in await offline_eval.grade_eval_set() if item.confident]
+    assert confident and all(abs(item.error) <= 1 for item in confident), offline_eval.report(confident)
+    assert not any(item.category == "wrong" and item.confident for item in confident)
+
+
 def test_the_bench_prints_agreement_and_a_confusion_matrix(offline_eval, capsys):
     offline_eval.main([])
     out = capsys.readouterr().out
-    assert "overall" in out and "within one" in out and "confusion" in out
+    assert "overall" in out and "within one" in out and "confusion" in out and "confident" in out
     for kind in ("full", "paraphrased", "partial", "wrong", "off-topic"):
         assert kind in out
+
+
+TREE = Card(id="t.leaf", deck="Trees", prompt="What is a leaf of a tree?",
+            answer="A leaf is a node with no children; every other node is an internal node.",
+            key_points=("a leaf is a node with no children", "a node with children is an internal node"))
+
+
+async def test_a_negated_word_does_not_match_its_plain_form():
+    verdict = await OfflineGrader().grade(TREE, "A leaf is a node with children.")
+    leaf, internal = verdict.key_points
+    assert leaf.status == "missing" and leaf.evidence == "leaf is a node with children"
+    assert "1 stated with the opposite sense" in verdict.rationale
+    assert 'you said the opposite: "leaf is a node with children"' in verdict.feedback
+    assert not verdict.confident
+
+
+async def test_a_plain_word_does_not_match_a_negated_key_point_the_other_way_round():
+    verdict = await OfflineGrader().grade(TREE, "An internal node has no children.")
+    assert verdict.key_points[1].status == "missing"
+    right = await OfflineGrader().grade(TREE, "A leaf is a node without any children. A node that has children "
+                                              "is called internal.")
+    assert [k.status for k in right.key_points] == ["covered", "covered"]
+
+
+async def test_instead_of_reads_as_a_negation_so_does_not_agrees_with_it(cards):
+    verdict = await OfflineGrader().grade(cards["nn.overfitting"], "The network does not generalise: it just "
+                                          "memorises the training data.")
+    assert verdict.key_points[1].status == "covered"
+
+
+async def test_not_only_negates_nothing():
+    verdict = await OfflineGrader().grade(TREE, "Not only is a leaf a node with no children, a node with "
+                                                "children is internal.")
+    assert [k.status for k in verdict.key_points] == ["covered", "covered"]
+
+
+async def test_the_core_point_is_required_for_a_pass(cards):
+    card = cards["nn.saturation"]
+    assert await suggested(card, SATURATION_PARTIAL) == 3  # 1 of 2 covered: 50%
+    with_core = replace(card, core=2)
+    verdict = await OfflineGrader().grade(with_core, SATURATION_PARTIAL)
+    assert verdict.suggested_quality == 2
+    assert verdict.rationale.endswith("the core point (2) is not covered, so it cannot pass.")
+    assert await suggested(replace(card, core=1), SATURATION_PARTIAL) == 3
+
+
+async def test_points_all_partial_never_pass(cards):
+    verdict = await OfflineGrader().grade(cards["nn.saturation"], "tiny derivative")
+    assert [k.status for k in verdict.key_points] == ["partial", "partial"]
+    assert verdict.suggested_quality == 1
+
+
+@pytest.mark.parametrize(("answer", "confident"), [
+    ("", True), ("I don't know", True),                                         # nothing to grade
+    ("Convolutional layers detect the same feature anywhere in an image.", True),  # no key-point word at all
+    ("A neuron saturates when z is large in magnitude, so the derivative of the sigmoid is tiny. Then the "
+     "weight updates are tiny and learning is slow.", True),                    # every point covered strongly
+    (SATURATION_PARTIAL, False), ("tiny derivative", False), (OFF_TOPIC, False),   # something in between
+    ("The derivative of the sigmoid is not tiny when z is large in magnitude.", False),  # contradicted
+])
+async def test_the_offline_check_is_confident_only_when_the_checklist_is_clear_cut(cards, answer, confident):
+    verdict = await OfflineGrader().grade(cards["nn.saturation"], answer)
+    assert verdict.confident is confident
+    if not confident:
+        assert "Not sure: compare your explanation with the key points and the reference answer" in verdict.feedback
+
+
+@pytest.mark.parametrize(("scores", "contradicted", "clear"), [
+    ([1.0, 0.75], [False, False], True), ([1.0, 0.74], [False, False], False), ([0.0, 0.0], [False, False], True),
+    ([0.0, 0.1], [False, False], False), ([0.0, 1.0], [True, False], False), ([0.9, 0.9], [False, True], False),
+])
+def test_the_clear_cut_rule(scores, contradicted, clear):
+    assert clear_cut(scores, contradicted) is clear
