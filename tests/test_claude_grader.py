@@ -40,10 +40,23 @@ REPLY = {
         {"number": 2, "status": "missing", "evidence": ""},
     ],
     "misconceptions": [{"claim": "it learns slowly", "correction": "slowly under the quadratic cost only",
-                        "severity": "minor"}],
+                        "severity": "minor", "kind": "missing condition"}],
     "rationale": "The flat sigmoid is hinted at, but the gradient's factor sigma'(z) is missing.",
     "grade": 2,
+    "follow_up_question": "Which factor in the quadratic cost's gradient makes the update tiny?",
 }
+CORE_CARD = Card(
+    id="ch3.saturation.core", deck="Nielsen 3", prompt=CARD.prompt, answer=CARD.answer,
+    key_points=("a saturated neuron's output is near 0 or 1", *CARD.key_points), core=3,
+    misconceptions=("saturation means the output is exactly 0 or 1", "cross-entropy removes saturation itself"),
+)
+
+
+def judged(*statuses: str, grade: int, **fields) -> dict:
+    """A reply judging the key points `statuses` (in order) and giving `grade`."""
+    points = [{"number": n, "status": status, "evidence": "" if status == "missing" else "z"}
+              for n, status in enumerate(statuses, start=1)]
+    return {**REPLY, "key_points": points, "misconceptions": [], "grade": grade, **fields}
 
 
 @pytest.fixture
@@ -107,19 +120,23 @@ async def test_streams_the_corrected_explanation_then_the_verdict(api, graders):
     assert len(sink.chunks) > 10
     assert "".join(sink.chunks[:-1]) == EXPLANATION
     assert "**Suggested grade: 2** (a fail" in sink.chunks[-1]
+    assert sink.chunks[-1].rstrip().endswith(f"**Follow-up (not graded):** {REPLY['follow_up_question']}")
     assert verdict.feedback == sink.text
     assert verdict.suggested_quality == 2
     assert [(k.status, k.evidence) for k in verdict.key_points] == [
         ("partial", "its output barely changes"), ("missing", "")]
     assert verdict.key_points[0].text == CARD.key_points[0]
-    assert [(m.claim, m.severity) for m in verdict.misconceptions] == [("it learns slowly", "minor")]
+    assert [(m.claim, m.severity, m.kind) for m in verdict.misconceptions] == [
+        ("it learns slowly", "minor", "missing condition")]
+    assert "*minor*, a claim missing its condition: it learns slowly" in verdict.feedback
+    assert verdict.follow_up_question == REPLY["follow_up_question"]
     assert verdict.rationale == REPLY["rationale"]
     assert (verdict.grader, verdict.model) == ("claude", MODEL)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.\d+", verdict.prompt_version)
     assert verdict.usage.input_tokens == 900
     assert verdict.usage.cache_creation_input_tokens == 700
     assert verdict.usage.output_tokens == len(StreamedReply.json(REPLY, chunk_chars=5).chunks())
-    assert verdict.notices == ()
+    assert verdict.notices == () and verdict.confident
 
 
 async def test_the_request_carries_model_prompt_delimited_answer_and_schema(api, graders):
@@ -197,13 +214,59 @@ async def test_a_server_without_structured_output_gets_a_forced_tool_call(api, g
         assert body["tools"][0]["input_schema"]["properties"]["grade"]["enum"] == [0, 1, 2, 3, 4, 5]
 
 
-async def test_a_grade_far_from_the_checklist_is_flagged(api, graders):
+async def test_a_grade_far_from_the_checklist_is_flagged_and_not_confident(api, graders):
     api.script(StreamedReply.json({**REPLY, "grade": 5}))
     sink = Collector()
     verdict = await graders(api.base_url).grade(CARD, ANSWER, sink)
     [notice] = verdict.notices
-    assert notice.startswith("The model suggested 5 but the checklist suggests 2")
-    assert notice in sink.chunks[-1]
+    assert notice.startswith("The model suggested 5 but the checklist suggests 1")
+    assert notice in sink.chunks[-1] and "_Not sure: compare your explanation" in sink.chunks[-1]
+    assert not verdict.confident
+
+
+async def test_the_request_carries_the_core_the_misconceptions_and_the_new_instructions(api, graders):
+    api.script(StreamedReply.json(judged("covered", "covered", "covered", grade=5)))
+    await graders(api.base_url).grade(CORE_CARD, ANSWER)
+
+    instructions, reference = (block["text"] for block in api.requests[0].body["system"])
+    assert f"3. (core) {CORE_CARD.key_points[2]}" in reference
+    assert all(f"- {item}" in reference for item in CORE_CARD.misconceptions)
+    text = " ".join(instructions.split())
+    for phrase in ("Check explicitly for each of the card's known misconceptions", "a claim missing its condition",
+                   "a misattributed cause", "Only statements about this card's concept count against it",
+                   "~~wrong words~~ **right words**", "[+ **added words**]", "follow_up_question",
+                   "If it is not covered, the grade is at most 2", "3 covered is 60%, a 3"):
+        assert phrase in text, phrase
+    schema = api.requests[0].body["output_config"]["format"]["schema"]
+    assert list(schema["properties"])[-1] == "follow_up_question"
+
+
+@pytest.mark.parametrize(("statuses", "grade", "confident", "flag"), [
+    (("covered", "missing", "covered"), 3, True, None),             # 67%, the core covered: a 3
+    (("covered", "covered", "missing"), 3, False, "the core point (3) not covered"),  # the model passes anyway
+    (("covered", "covered", "covered"), 2, False, "The model suggested 2 but the checklist suggests 5"),
+    (("covered", "partial", "partial"), 3, False, "mostly partial (2 of 3)"),
+    (("covered", "covered", "missing"), 2, True, None),              # no pass without the core: agreed
+    (("partial", "partial", "partial"), 1, True, None),              # all partial: never a pass
+])
+async def test_the_cross_check_decides_whether_the_verdict_is_confident(api, graders, statuses, grade, confident,
+                                                                      flag):
+    api.script(StreamedReply.json(judged(*statuses, grade=grade)))
+    verdict = await graders(api.base_url).grade(CORE_CARD, ANSWER)
+    assert verdict.confident is confident
+    assert (flag is None) == (verdict.notices == ())
+    if flag:
+        assert any(flag in notice for notice in verdict.notices), verdict.notices
+
+
+async def test_a_reply_without_the_optional_fields_still_grades(api, graders):
+    reply = {key: value for key, value in REPLY.items() if key != "follow_up_question"}
+    reply["misconceptions"] = [{"claim": "it learns slowly", "correction": "only under the quadratic cost",
+                                "severity": "minor"}]
+    api.script(StreamedReply.json(reply))
+    verdict = await graders(api.base_url).grade(CARD, ANSWER)
+    assert verdict.follow_up_question == "" and "Follow-up" not in verdict.feedback
+    assert verdict.misconceptions[0].kind == "other"
 
 
 DONT_KNOW = ["", "   ", "?", "idk", "IDK?", "I don't know.", "I DON’T KNOW!!", "dunno", "No idea!", "not sure",
@@ -215,7 +278,7 @@ async def test_only_a_blank_or_dont_know_answer_is_graded_zero_without_a_request
     grader = ClaudeGrader(MODEL, None, api.base_url)
     sink = Collector()
     verdict = await grader.grade(CARD, answer, sink)
-    assert verdict.suggested_quality == 0
+    assert verdict.suggested_quality == 0 and verdict.confident
     assert {k.status for k in verdict.key_points} == {"missing"}
     assert CARD.answer in verdict.feedback == sink.text
     assert "few words" not in verdict.feedback

@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recall.deck import Card
+from recall.grading.base import GRADE_RULE, quality_from_checklist
 from recall.grading.prompt import (
+    ADDITION_MARKUP,
+    CORRECTION_MARKUP,
     INSTRUCTIONS,
     LEARNER_TAG,
     NEUTRAL_ANGLE,
@@ -27,11 +30,16 @@ CARD = Card(id="ch1.perceptron", deck="Nielsen 1", prompt="What does a perceptro
             answer="It outputs 1 when w.x + b > 0, else 0.", key_points=("a weighted sum plus bias", "a threshold"))
 OTHER_CARD = Card(id="ch2.backprop", deck="Nielsen 2", prompt="What does backpropagation compute?",
                   answer="The gradient of the cost.", key_points=("the chain rule",))
+CORE_CARD = Card(id="ch2.backprop.core", deck="Nielsen 2", prompt="How does backpropagation move the error?",
+                 answer="Backwards, through the transposed weights.",
+                 key_points=("the chain rule", "errors move backward through the transposed weights"), core=2,
+                 misconceptions=("backpropagation updates the weights", "the error is computed only at the output"))
 ANY_TAG = re.compile(r"<\s*/?\s*(" + "|".join((LEARNER_TAG, *REFERENCE_TAGS)) + r")\b", re.IGNORECASE)
 
 
 def test_the_version_is_a_dated_release():
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.\d+", PROMPT_VERSION)
+    assert PROMPT_VERSION > "2026-11-28.2"  # the rubric with core, misconceptions and the follow-up
 
 
 def test_the_instructions_set_the_tutor_the_rules_and_the_pass_line():
@@ -41,8 +49,43 @@ def test_the_instructions_set_the_tutor_the_rules_and_the_pass_line():
                    "know nothing of the learner's other cards", "2 or below sends the card back",
                    "3 or above lets its interval grow"):
         assert phrase in text, phrase
-    for grade in range(6):
-        assert f"   {grade}: " in INSTRUCTIONS
+    assert GRADE_RULE in INSTRUCTIONS
+
+
+def test_the_instructions_ask_for_the_checks_this_subject_needs():
+    text = " ".join(INSTRUCTIONS.split())
+    for phrase in ("Check explicitly for each of the card's known misconceptions", "a claim missing its condition",
+                   "only for output neurons", "only for y in {0, 1}", "a misattributed cause",
+                   "Only statements about this card's concept count against it", "marked (core)"):
+        assert phrase in text, phrase
+
+
+def test_corrections_and_additions_are_marked_differently():
+    text = " ".join(INSTRUCTIONS.split())
+    assert f"correction of something they said wrong as {CORRECTION_MARKUP}" in text
+    assert f"something missing that you add as {ADDITION_MARKUP}" in text
+    assert CORRECTION_MARKUP.startswith("~~") and ADDITION_MARKUP.startswith("[+ **")
+
+
+def test_the_anchor_examples_straddle_the_pass_line_by_the_rule():
+    text = " ".join(INSTRUCTIONS.split())
+    assert "the core is missing, so 2" in text and "67% are covered, so 3" in text
+    assert quality_from_checklist(["covered", "partial", "missing"], core=3) == 2
+    assert quality_from_checklist(["missing", "covered", "covered"], core=3) == 3
+
+
+def test_the_instructions_are_the_same_for_every_card_so_the_cache_applies():
+    assert system_blocks(CARD)[0] == system_blocks(CORE_CARD)[0] == system_blocks(OTHER_CARD)[0]
+    assert CORE_CARD.prompt not in INSTRUCTIONS and CORE_CARD.misconceptions[0] not in INSTRUCTIONS
+
+
+def test_the_card_marks_its_core_point_and_lists_its_misconceptions():
+    reference = card_reference(CORE_CARD)
+    assert "<key_points>\n1. the chain rule\n2. (core) errors move backward through the transposed weights\n" \
+           "</key_points>" in reference
+    assert ("<known_misconceptions>\n- backpropagation updates the weights\n"
+            "- the error is computed only at the output\n</known_misconceptions>") in reference
+    assert "(core)" not in card_reference(CARD) and "(none listed)" in card_reference(CARD)
 
 
 def test_the_card_is_trusted_reference_in_the_system_prompt():
@@ -119,10 +162,13 @@ def test_neutralising_leaves_ordinary_text_alone():
     assert neutralise_delimiters("</learner_explanation>") == "\u2039/learner_explanation>"
 
 
-def test_the_reply_schema_writes_the_explanation_first_and_the_grade_last_as_an_enum():
+def test_the_reply_schema_writes_the_explanation_first_then_the_grade_as_an_enum_and_the_follow_up():
     schema = GradingReply.model_json_schema()
     fields = list(schema["properties"])
-    assert fields[0] == "corrected_explanation" and fields[-1] == "grade"
+    assert fields[0] == "corrected_explanation" and fields[-2:] == ["grade", "follow_up_question"]
+    kinds = schema["$defs"]["MisconceptionJudgement"]["properties"]["kind"]["enum"]
+    assert kinds == ["known", "missing condition", "wrong cause", "other"]
+    assert schema["$defs"]["MisconceptionJudgement"]["required"] == ["claim", "correction", "severity", "kind"]
     assert schema["properties"]["grade"]["enum"] == [0, 1, 2, 3, 4, 5]
     assert set(schema["required"]) == set(fields)
     for field in fields:

@@ -160,16 +160,18 @@ class ClaudeGrader:
 
         reply = self._read_reply(message)
         key_points = key_point_results(card.key_points, reply)
-        misconceptions = tuple(Misconception(m.claim, m.correction, m.severity) for m in reply.misconceptions)
-        notices = cross_check(reply.grade, key_points, misconceptions)
+        misconceptions = tuple(Misconception(m.claim, m.correction, m.severity, m.kind)
+                               for m in reply.misconceptions)
+        notices = cross_check(reply.grade, key_points, misconceptions, card.core)
+        follow_up = reply.follow_up_question.strip()
         final_chunk = explanation.remainder(reply.corrected_explanation) + verdict_section(
-            key_points, misconceptions, reply.rationale, reply.grade, notices)
+            key_points, misconceptions, reply.rationale, reply.grade, notices, follow_up)
         await explanation.sink(final_chunk)
         usage = message.usage
         return Verdict(
             suggested_quality=reply.grade, key_points=key_points, feedback=explanation.shown + final_chunk,
             grader=self.name, model=self.model, prompt_version=PROMPT_VERSION, rationale=reply.rationale,
-            misconceptions=misconceptions, notices=notices,
+            misconceptions=misconceptions, notices=notices, confident=not notices, follow_up_question=follow_up,
             usage=Usage(usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens or 0,
                         usage.cache_read_input_tokens or 0))
 
@@ -359,34 +361,55 @@ def key_point_results(card_points: tuple[str, ...], reply: GradingReply) -> tupl
     return tuple(results)
 
 
-def cross_check(grade: int, key_points: tuple[KeyPointResult, ...],
-                misconceptions: tuple[Misconception, ...]) -> tuple[str, ...]:
-    """A notice when the model's grade and the rule-based grade from its own checklist are 2 or more apart."""
+def cross_check(grade: int, key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
+                core: int | None = None) -> tuple[str, ...]:
+    """Notices when the model's grade does not follow from its own checklist by the rule it was given
+    (`quality_from_checklist`): the two are 2 or more apart, or one passes where the other fails; or the
+    model passed an explanation whose key points are mostly partial (more than half of them). A verdict
+    with a notice is not confident: the learner gives the grade."""
     serious = sum(m.severity == "serious" for m in misconceptions)
-    checklist_grade = quality_from_checklist([k.status for k in key_points], serious, len(misconceptions) - serious)
-    if abs(grade - checklist_grade) <= CROSS_CHECK_TOLERANCE:
-        return ()
-    covered = sum(k.status == "covered" for k in key_points)
-    partial = sum(k.status == "partial" for k in key_points)
-    return (f"The model suggested {grade} but the checklist suggests {checklist_grade} ({covered} of "
-            f"{len(key_points)} key points covered, {partial} partial, {counted(serious, 'serious misconception')}"
-            "): check the grade before you keep it.",)
+    statuses = [k.status for k in key_points]
+    checklist_grade = quality_from_checklist(statuses, serious, len(misconceptions) - serious, core)
+    covered, partial = statuses.count("covered"), statuses.count("partial")
+    notices = []
+    if abs(grade - checklist_grade) > CROSS_CHECK_TOLERANCE or Grade(grade).passes != Grade(checklist_grade).passes:
+        core_missed = core is not None and statuses[core - 1] != "covered"
+        notices.append(f"The model suggested {grade} but the checklist suggests {checklist_grade} ({covered} of "
+                       f"{len(key_points)} key points covered, {partial} partial, "
+                       f"{counted(serious, 'serious misconception')}"
+                       + (f", the core point ({core}) not covered" if core_missed else "")
+                       + "): check the grade before you keep it.")
+    if Grade(grade).passes and 2 * partial > len(key_points):
+        notices.append(f"The model passed an explanation whose key points are mostly partial ({partial} of "
+                       f"{len(key_points)}): check the grade before you keep it.")
+    return tuple(notices)
 
 
 def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+MISCONCEPTION_KINDS = {"known": "a known misconception", "missing condition": "a claim missing its condition",
+                       "wrong cause": "a misattributed cause", "other": ""}
+
+
 def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
-                    rationale: str, grade: int, notices: tuple[str, ...]) -> str:
-    """The verdict in the offline grader's layout, after the corrected explanation."""
+                    rationale: str, grade: int, notices: tuple[str, ...], follow_up_question: str = "") -> str:
+    """The verdict in the offline grader's layout, after the corrected explanation; then the follow-up
+    question, which is not graded."""
     lines = ["", "", "---", "", "### Key points", *map(key_point_status_line, key_points)]
     if misconceptions:
         lines += ["", "### Misconceptions"]
-        lines += [f"- *{m.severity}*: {m.claim}  \n  correction: {m.correction}" for m in misconceptions]
+        lines += [f"- *{m.severity}*{', ' + MISCONCEPTION_KINDS[m.kind] if MISCONCEPTION_KINDS[m.kind] else ''}: "
+                  f"{m.claim}  \n  correction: {m.correction}" for m in misconceptions]
     outcome = "a pass" if Grade(grade).passes else "a fail: the card starts over"
     lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}** ({outcome})"]
     lines += [f"\n> **Check:** {notice}" for notice in notices]
+    if notices:
+        lines += ["", "_Not sure: compare your explanation with the key points and the reference answer, then "
+                      "give your own grade._"]
+    if follow_up_question.strip():
+        lines += ["", f"**Follow-up (not graded):** {follow_up_question.strip()}"]
     return "\n".join(lines) + "\n"
 
 
@@ -395,4 +418,4 @@ def trivial_verdict(card: Card, grader: str) -> Verdict:
     feedback = ("Nothing to grade yet (a blank answer or \"I don't know\"): that is a 0, and no model was "
                 f"asked.\n\n**Reference answer**\n\n{card.answer}\n")
     return Verdict(suggested_quality=0, key_points=tuple(KeyPointResult(p, "missing") for p in card.key_points),
-                   feedback=feedback, grader=grader, rationale="No explanation was given.")
+                   feedback=feedback, grader=grader, rationale="No explanation was given.", confident=True)
