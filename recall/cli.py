@@ -298,6 +298,26 @@ def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
     return raw.read().decode("utf-8", "replace") if raw is not None else sys.stdin.read()
 
 
+def learners_grade(verdict, can_ask: bool) -> int:  # noqa: ANN001 - Verdict, imported lazily
+    """The grade to record when no --quality was given. The learner has the last word: on a terminal they
+    are asked, with the suggestion as the default only when the grader is confident of it. Without a
+    terminal only a confident suggestion is recorded; otherwise nothing is, and they are told to pass
+    --quality (the explanation stays the card's draft)."""
+    from recall.grading.base import doubt
+
+    suggested = verdict.suggested_quality
+    if can_ask and verdict.confident:
+        return click.prompt(f"\nYour grade (0-5, enter accepts {suggested})", type=click.IntRange(0, 5),
+                            default=suggested, err=True)
+    if can_ask:
+        return click.prompt(f"\nYour grade (0-5; {doubt(verdict)}, so there is no default)",
+                            type=click.IntRange(0, 5), err=True)
+    if verdict.confident:
+        return suggested
+    raise UserError(f"not recorded, because {doubt(verdict)} (it suggests {suggested}): give your own grade with "
+                    "--quality 0-5; your explanation is kept as the card's draft")
+
+
 @cli.command()
 @global_options
 @click.argument("card_id", callback=as_text)
@@ -305,7 +325,8 @@ def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
 @click.option("--grader", type=click.Choice(GRADER_CHOICES), help="auto: Claude when a key is set, else offline.")
 @click.option("--model", callback=as_text, help="Claude model (env RECALL_MODEL).")
 @click.option("--record", is_flag=True, help="Store the review and schedule the card.")
-@click.option("--quality", type=click.IntRange(0, 5), help="Your grade 0-5 (default: the suggested one).")
+@click.option("--quality", type=click.IntRange(0, 5),
+              help="Your grade 0-5 (default: asked on a terminal; else the suggestion, if the grader is sure of it).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else on stdout.")
 @click.pass_context
 def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | None, model: str | None,
@@ -314,7 +335,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     import asyncio
 
     from recall.grading import grade_with_fallback
-    from recall.grading.base import GradingError
+    from recall.grading.base import GradingError, doubt
     from recall.study import record_explanation
 
     state = context(ctx, **options)
@@ -342,15 +363,16 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     if not as_json:
         for notice in verdict.notices:
             say(f"note: {notice}", err=True)
-        say(f"\nSuggested grade: {verdict.suggested_quality}")
-    if record and quality is None and not as_json and sys.stdin is not None and sys.stdin.isatty():
-        # The learner has the last word: confirm or change the suggestion before it is stored.
-        quality = click.prompt(f"\nYour grade (0-5, enter accepts {verdict.suggested_quality})",
-                               type=click.IntRange(0, 5), default=verdict.suggested_quality, err=True)
+        say(f"\nSuggested grade: {verdict.suggested_quality}"
+            + ("" if verdict.confident else f" (not sure: {doubt(verdict)})"))
+    if record and quality is None:
+        quality = learners_grade(verdict, not as_json and sys.stdin is not None and sys.stdin.isatty())
     final_quality = verdict.suggested_quality if quality is None else quality
     result = {"card_id": row.id, "grader": verdict.grader, "model": verdict.model,
-              "suggested_quality": verdict.suggested_quality, "quality": final_quality if record else quality,
+              "suggested_quality": verdict.suggested_quality, "confident": verdict.confident,
+              "quality": final_quality if record else quality,
               "key_points": [asdict(k) for k in verdict.key_points], "feedback": verdict.feedback,
+              "follow_up_question": verdict.follow_up_question,
               "notices": list(verdict.notices), "recorded": False, "next_due": None, "interval": None}
     if record:
         saved = record_explanation(store, row.id, final_quality, text, verdict, duration_ms, state.today)

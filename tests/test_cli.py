@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from recall.clock import study_day
 
 SATURATION_ANSWER = ("A neuron saturates when z is large in magnitude, so the derivative of the sigmoid is tiny. "
                      "Then the weight updates are tiny and learning is slow.")
+# Covers the first key point only: the offline check suggests a 3 and is not sure of it.
+UNSURE_ANSWER = "Saturation happens when z is large in magnitude, far out on the flat tails of the sigmoid."
 
 
 @dataclass
@@ -173,10 +175,46 @@ class TestExplain:
             assert "Offline check" in review["feedback"]
             assert store.draft("nn.saturation") is None
 
-    def test_record_without_quality_uses_the_suggested_grade(self, recall):
-        recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--record")
+    def test_record_without_quality_records_a_confident_suggestion(self, recall):
+        result = recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--record", "--json")
+        printed = json.loads(result.stdout)
+        assert (printed["confident"], printed["suggested_quality"], printed["quality"]) == (True, 5, 5)
         with recall.store() as store:
             assert store.reviews_for_card("nn.saturation")[0]["quality"] == 5
+
+    @pytest.mark.parametrize("as_json", [False, True])
+    def test_piped_record_of_an_unconfident_suggestion_is_refused_and_the_text_kept(self, recall, as_json):
+        result = recall("explain", "nn.saturation", "--record", *(["--json"] if as_json else []),
+                        input=UNSURE_ANSWER)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stderr.splitlines()[-1] == (
+            "recall: error: not recorded, because the offline check is not sure (it suggests 3): give your own "
+            "grade with --quality 0-5; your explanation is kept as the card's draft")
+        assert result.stdout == "" if as_json else result.stdout.rstrip().endswith("(not sure: the offline check "
+                                                                                     "is not sure)")
+        with recall.store() as store:
+            assert store.review_count() == 0
+            assert store.draft("nn.saturation") == UNSURE_ANSWER
+
+    def test_an_unconfident_suggestion_is_recorded_with_the_learners_quality(self, recall):
+        result = recall("explain", "nn.saturation", "--answer", UNSURE_ANSWER, "--record", "--quality", "2")
+        assert result.exit_code == 0, result.output
+        with recall.store() as store:
+            [review] = store.reviews_for_card("nn.saturation")
+            assert (review["quality"], review["suggested_quality"]) == (2, 3)
+
+    def test_on_a_terminal_the_suggestion_is_the_default_only_when_confident(self, recall):
+        from recall.cli import learners_grade
+        from recall.grading.base import Verdict
+
+        sure = Verdict(suggested_quality=4, key_points=(), feedback="", grader="offline", confident=True)
+        unsure = replace(sure, confident=False)
+        with CliRunner().isolation(input="\n") as (_out, err, *_rest):
+            assert learners_grade(sure, can_ask=True) == 4
+            assert b"enter accepts 4" in err.getvalue()
+        with CliRunner().isolation(input="\n\n2\n") as (_out, err, *_rest):
+            assert learners_grade(unsure, can_ask=True) == 2  # enter alone asks again
+            assert err.getvalue().count(b"the offline check is not sure, so there is no default") == 3
 
     def test_recording_again_the_same_day_is_a_drill(self, recall):
         first = recall("explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--record", "--quality", "5")
@@ -194,10 +232,11 @@ class TestExplain:
         args = ["explain", "nn.saturation", "--answer", SATURATION_ANSWER, "--json"]
         result = recall(*args, *(["--record", "--quality", "4"] if record else []))
         verdict = json.loads(result.stdout)
-        assert set(verdict) >= {"card_id", "grader", "model", "suggested_quality", "quality", "key_points",
-                                "feedback", "recorded", "next_due", "interval"}
+        assert set(verdict) >= {"card_id", "grader", "model", "suggested_quality", "confident", "quality",
+                                "key_points", "feedback", "follow_up_question", "recorded", "next_due", "interval"}
         assert (verdict["card_id"], verdict["grader"], verdict["model"], verdict["suggested_quality"]) == (
             "nn.saturation", "offline", None, 5)
+        assert (verdict["confident"], verdict["follow_up_question"]) == (True, "")
         assert [set(point) for point in verdict["key_points"]] == [{"text", "status", "evidence"}] * 2
         assert [point["status"] for point in verdict["key_points"]] == ["covered", "covered"]
         assert "Reference answer" in verdict["feedback"]

@@ -129,3 +129,63 @@ def test_explicit_claude_with_an_unusable_reply_exits_with_one_line_and_keeps_th
     with Store(explain.database) as store:
         assert store.draft("nn.saturation") == ANSWER
         assert store.review_count() == 0
+
+
+FOLLOW_UP = "Why does a tiny sigma'(z) make the weight update tiny?"
+
+
+def reviews_with_feedback(database: Path) -> list[dict]:
+    with Store(database) as store:
+        return list(store.db.query("SELECT quality, suggested_quality, feedback FROM reviews"))
+
+
+def test_the_follow_up_question_reaches_the_output_and_the_stored_feedback(explain, api):
+    api.script(StreamedReply.json({**REPLY, "follow_up_question": FOLLOW_UP}),
+               StreamedReply.json({**REPLY, "follow_up_question": FOLLOW_UP}))
+    result = explain("--grader", "claude", "--record", "--quality", "4")
+    assert result.exit_code == 0, result.output
+    assert f"**Follow-up (not graded):** {FOLLOW_UP}" in result.stdout
+    assert result.stdout.index("Suggested grade: 5") < result.stdout.index(FOLLOW_UP)
+    [row] = reviews_with_feedback(explain.database)
+    assert FOLLOW_UP in row["feedback"]
+
+    printed = json.loads(explain("--grader", "claude", "--json").stdout)
+    assert (printed["follow_up_question"], printed["confident"]) == (FOLLOW_UP, True)
+
+
+def test_a_confident_claude_verdict_is_recorded_when_piped(explain, api):
+    api.script(StreamedReply.json(REPLY))
+    result = explain("--grader", "claude", "--record")
+    assert result.exit_code == 0, result.output
+    assert [(r["quality"], r["suggested_quality"]) for r in reviews_with_feedback(explain.database)] == [(5, 5)]
+
+
+def test_a_grade_its_own_checklist_disagrees_with_is_not_recorded_when_piped(explain, api):
+    partial = {**REPLY, "key_points": [{"number": 1, "status": "partial", "evidence": "its derivative is tiny"},
+                                       {"number": 2, "status": "missing", "evidence": ""}]}
+    api.script(StreamedReply.json(partial))
+    result = explain("--grader", "claude", "--record")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "recall: error: not recorded, because the grade and its checklist disagree (it suggests 5): give your own "
+        "grade with --quality 0-5; your explanation is kept as the card's draft")
+    assert "Suggested grade: 5 (not sure: the grade and its checklist disagree)" in result.stdout
+    with Store(explain.database) as store:
+        assert store.review_count() == 0
+        assert store.draft("nn.saturation") == ANSWER
+
+
+def test_the_request_carries_the_cards_core_point_and_misconceptions(tmp_path, write_deck, api, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    deck = write_deck("core.toml", {
+        "id": "nn.core", "prompt": "Why does a saturated neuron learn slowly?", "answer": "sigma'(z) is tiny.",
+        "key_points": ["the output is near 0 or 1", "the gradient carries sigma'(z), which is tiny"], "core": 2,
+        "misconceptions": ["saturation means the output is exactly 0 or 1"]})
+    api.script(StreamedReply.json(REPLY))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "core.db"), "--cards", str(deck), "explain", "nn.core",
+                                      "--answer", ANSWER, "--grader", "claude", "--json"])
+    assert result.exit_code == 0, result.output
+    reference = api.requests[0].body["system"][1]["text"]
+    assert "2. (core) the gradient carries sigma'(z), which is tiny" in reference
+    assert "<known_misconceptions>\n- saturation means the output is exactly 0 or 1\n</known_misconceptions>" in reference
