@@ -188,4 +188,5 @@ def test_the_request_carries_the_cards_core_point_and_misconceptions(tmp_path, w
     assert result.exit_code == 0, result.output
     reference = api.requests[0].body["system"][1]["text"]
     assert "2. (core) the gradient carries sigma'(z), which is tiny" in reference
-    assert "<known_misconceptions>\n- saturation means the output is exactly 0 or 1\n</known_misconceptions>" in reference
+    assert ("<known_misconceptions>\n- saturation means the output is exactly 0 or 1\n</known_misconceptions>"
+            in reference)

@@ -132,8 +132,9 @@ class GradingReply(BaseModel):
 
     model_config = ConfigDict(json_schema_extra=every_field_required)
 
-    corrected_explanation: str = Field(description=f"Markdown: the learner's explanation, corrected; {CORRECTION_MARKUP} "
-                                                   f"for a correction, {ADDITION_MARKUP} for an addition.")
+    corrected_explanation: str = Field(description=f"Markdown: the learner's explanation, corrected; "
+                                                   f"{CORRECTION_MARKUP} for a correction, {ADDITION_MARKUP} "
+                                                   "for an addition.")
     key_points: list[KeyPointJudgement]
     misconceptions: list[MisconceptionJudgement]
     rationale: str
