@@ -55,6 +55,8 @@ def run(seed=0, epochs=10, hidden=30, eta=3.0, mini_batch_size=10, cost="quadrat
     return {
         "data": "mnist" if mnist else "synthetic",
         "sizes": network.sizes,
+        "layer_shapes": [(weights.shape, biases.shape) for weights, biases in zip(network.weights, network.biases)],
+        "parameters": sum(weights.size + biases.size for weights, biases in zip(network.weights, network.biases)),
         "train_size": len(training),
         "test_size": len(test),
         "epoch_accuracies": accuracies,
@@ -92,6 +94,8 @@ def main(argv=None):
     accuracies, best = result["epoch_accuracies"], result["best_epoch"]
     print(f"Network {result['sizes']}, {args.cost} cost, eta {args.eta:g}, mini-batches of "
           f"{args.mini_batch_size}:")
+    shapes = ", ".join(f"W {w[0]}x{w[1]} + b {b[0]}" for w, b in result["layer_shapes"])
+    print(f"Layers, fully connected: {shapes} = {result['parameters']:,} parameters")
     print(f"{args.epochs} epoch{'s' if args.epochs > 1 else ''} on {result['train_size']} {result['data']} training digits "
           f"({result['seconds']:.1f} s), tested on {result['test_size']} others.\n")
     print("Accuracy by epoch: " + legend(("●", "training"), ("○", "test"), ("◉", "both"),

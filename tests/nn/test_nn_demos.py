@@ -229,3 +229,11 @@ def test_convolution_backprop_matches_central_differences():
     for analytic, parameter in zip(net.backprop(x, y), net.parameters):
         numeric = numerical_gradient(lambda: net.cost(x, y), parameter)
         assert relative_error(analytic, numeric) < 1e-6
+
+
+def test_network_prints_its_fully_connected_layers_and_23860_parameters():
+    from nn import network
+
+    result = network.run(epochs=1, train_size=200)
+    assert result["layer_shapes"] == [((30, 784), (30,)), ((10, 30), (10,))]
+    assert result["parameters"] == 23_860
