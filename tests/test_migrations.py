@@ -7,7 +7,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
 from contextlib import closing
 from dataclasses import replace
 from datetime import date, timedelta
@@ -176,21 +175,42 @@ def test_a_failed_migration_changes_nothing(tmp_path, history, monkeypatch):
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'deck_files'").fetchall() == []
 
 
+# A second recall, as its own process: it imports the store, says it is ready, waits for the word, opens
+# the database and prints the backup its migration made (None if it found the work done).
+OPEN_STORE = """
+import sys
+from recall.store import Store
+print("ready", flush=True)
+sys.stdin.readline()
+with Store(sys.argv[1]) as store:
+    print(store.migration_backup, store.schema_version, flush=True)
+"""
+
+
 def test_two_recalls_opening_an_old_database_at_once_migrate_it_once(tmp_path, history):
+    """Two processes, each with its own connection and import of recall, released together: one migrates
+    (after the backup), the other waits for the write lock and finds the work done."""
     path = tmp_path / "recall.db"
     build_database(path, 1, history)
-    start = threading.Barrier(2)
-    backups: list[Path | None] = []
-
-    def open_store() -> None:
-        start.wait()
-        with Store(path) as store:
-            backups.append(store.migration_backup)
-
-    threads = [threading.Thread(target=open_store) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(backups, key=str) == sorted([None, tmp_path / "recall.db.v1.bak"], key=str)
+    before = contents(path)
+    recalls = [subprocess.Popen([sys.executable, "-c", OPEN_STORE, str(path)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for process in recalls:
+            assert process.stdout.readline() == "ready\n", process.stderr.read()
+        for process in recalls:  # both are past their imports: release them as close together as possible
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=60) for process in recalls]
+    finally:
+        for process in recalls:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert [process.returncode for process in recalls] == [0, 0], [err for _out, err in outputs]
+    reported = sorted(out.rstrip("\n").rsplit(" ", 1) for out, _err in outputs)
+    assert reported == sorted([["None", str(SCHEMA_VERSION)],
+                               [str(tmp_path / "recall.db.v1.bak"), str(SCHEMA_VERSION)]])
     assert sorted(p.name for p in tmp_path.glob("recall.db.v*")) == ["recall.db.v1.bak"]
+    assert contents(path) == migrated(before, 1)
+    assert contents(tmp_path / "recall.db.v1.bak") == before
