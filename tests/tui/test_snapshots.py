@@ -38,7 +38,7 @@ def seeded(db_path, small_deck) -> None:
                     ReviewInput(card, 2 + (days_ago + repeat) % 4, suggested_quality=3, grader="offline",
                                 answer=f"An explanation of {card}, {days_ago} days ago.",
                                 feedback="Two of two key points covered.\n\n**Suggested grade: 3**"),
-                    TODAY - timedelta(days=days_ago), MORNING - timedelta(days=days_ago, minutes=repeat))
+                    TODAY - timedelta(days=days_ago), MORNING - timedelta(days=days_ago) + timedelta(minutes=repeat))
 
 
 async def graded(pilot) -> None:  # noqa: ANN001
