@@ -21,6 +21,7 @@ from recall.tui.widgets.stat_tile import StatTile
 
 EXPLANATION = ("When the weighted input z is large, the sigmoid is flat, so its derivative is tiny and the "
                "weight updates are tiny: the neuron learns slowly.")
+UNSURE_EXPLANATION = "Saturation happens when z is large in magnitude, far out on the flat tails of the sigmoid."
 
 
 @pytest.fixture
@@ -88,6 +89,17 @@ def test_study_graded_at_80x24(snap_compare, make_app):
         await settle(pilot)
 
     assert snap_compare(make_app(start="study"), run_before=grade)
+
+
+def test_study_unsure_offline_verdict_at_80x24(snap_compare, make_app):
+    """Not confident: no grade highlighted, the reference and key points beside the text, enter disabled."""
+    async def grade_unsure(pilot) -> None:  # noqa: ANN001
+        write_explanation(await study_screen(pilot, "nn.saturation"), UNSURE_EXPLANATION)
+        await pilot.press("ctrl+j")
+        await wait_for_phase(pilot, "graded")
+        await settle(pilot)
+
+    assert snap_compare(make_app(start="study"), run_before=grade_unsure)
 
 
 def test_study_grading_failed(snap_compare, make_app, api, claude_settings):

@@ -48,6 +48,7 @@ HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feed
     "answering": "ctrl+j: submit · esc: leave the box, then 0-5: grade it yourself",
     "grading": "Grading… esc: cancel (your text stays)",
     "graded": "enter: keep the suggested grade · 0-5: your grade · i: edit, ctrl+j: regrade",
+    "unsure": "0-5: your grade ({doubt}) · i: edit, ctrl+j: regrade",  # enter keeps nothing: it is disabled
     "failed": "t: retry · o: grade offline · 0-5: your grade · i: edit",
     "saving": "Saving…",
 }
@@ -146,7 +147,7 @@ class StudyScreen(Screen[None]):
             "cancel_grading": phase == "grading",
             "leave_editor": editing and phase != "grading",
             "end_session": not editing and phase != "grading",
-            "accept": phase == "graded" and self.verdict is not None and not editing,
+            "accept": self.keep_allowed(),
             "grade": settled and has_card and not editing,
             "retry": phase == "failed" and not editing,
             "grade_offline": phase == "failed" and not editing and self.app.settings.grader != "offline",
@@ -159,9 +160,23 @@ class StudyScreen(Screen[None]):
         }
         return allowed.get(action, True)
 
+    def keep_allowed(self) -> bool | None:
+        """enter keeps the suggestion only when the grader is confident of it; on an unconfident verdict
+        the key is shown disabled (None) and the learner grades with a digit."""
+        if self.phase != "graded" or self.verdict is None or self.editing:
+            return False
+        return True if self.verdict.confident else None
+
     def watch_phase(self, phase: Phase) -> None:
-        self.query_one(GradeBar).hint = HINTS[phase]
+        self.query_one(GradeBar).hint = self.hint(phase)
         self.refresh_bindings()
+
+    def hint(self, phase: Phase) -> str:
+        if phase == "graded" and self.verdict is not None and not self.verdict.confident:
+            from recall.grading.base import doubt  # loaded by now: the grader made the verdict
+
+            return HINTS["unsure"].format(doubt=doubt(self.verdict))
+        return HINTS[phase]
 
     @on(events.DescendantFocus)
     @on(events.DescendantBlur)
@@ -249,6 +264,8 @@ class StudyScreen(Screen[None]):
         self.box.release()
         self.verdict = verdict
         self.query_one(GradeBar).verdict = verdict
+        if verdict is not None and not verdict.confident:
+            self.show_reference()  # the reference and the key points beside the text, to grade it by
         self.phase = "failed" if verdict is None else "graded"
 
     def action_cancel_grading(self) -> None:
@@ -261,7 +278,7 @@ class StudyScreen(Screen[None]):
     # -- committing a grade and moving on ----------------------------------------------------
 
     def action_accept(self) -> None:
-        if self.verdict is not None:
+        if self.verdict is not None and self.verdict.confident:
             self.action_grade(self.verdict.suggested_quality)
 
     def action_grade(self, quality: int) -> None:
@@ -328,6 +345,10 @@ class StudyScreen(Screen[None]):
 
     def action_reference(self) -> None:
         self.query_one(StudySide).toggle_reference()
+
+    def show_reference(self) -> None:
+        if not self.query_one("#reference").display:
+            self.query_one(StudySide).toggle_reference()
 
     def action_demo(self) -> None:
         assert self.card is not None and self.card.demo
