@@ -1,0 +1,54 @@
+"""Rules of the settings (recall/config.py), one test each, found by mutation testing (bench/mutation.py
+config): where the bundled and the imported decks are found, and the whole sentence of each config-file
+error (what is wrong and the way on)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import recall.config
+from recall.config import ConfigError, bundled_cards_dir, default_card_paths, load_settings, user_decks_dir
+
+
+def test_the_bundled_deck_is_inside_the_package_when_installed_and_beside_it_in_a_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = Path(recall.config.__file__).resolve().parent.parent
+    assert bundled_cards_dir() == checkout / "cards" and any((checkout / "cards").glob("*.toml"))
+    package = tmp_path / "site-packages" / "recall"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(recall.config, "__file__", str(package / "config.py"))
+    assert bundled_cards_dir() == package / "bundled_cards"  # neither there: where a wheel puts it
+    (tmp_path / "site-packages" / "cards").mkdir()
+    assert bundled_cards_dir() == tmp_path / "site-packages" / "cards"
+    (package / "bundled_cards").mkdir()
+    assert bundled_cards_dir() == package / "bundled_cards"  # the installed copy wins
+
+
+def test_imported_decks_live_in_the_user_data_dir_and_load_by_default_once_there(isolated_env: Path) -> None:
+    """conftest points XDG_DATA_HOME at <tmp home>/.local/share."""
+    decks = isolated_env / ".local" / "share" / "recall" / "decks"
+    assert user_decks_dir() == decks
+    assert default_card_paths() == (bundled_cards_dir(),)
+    decks.mkdir(parents=True)
+    assert default_card_paths() == (bundled_cards_dir(), decks)
+    assert load_settings({}, {}).card_paths == (bundled_cards_dir(), decks)
+
+
+@pytest.mark.parametrize(("text", "sentence"), [
+    ('api_key = "sk-secret"\n',
+     "do not put the API key in the config file; set ANTHROPIC_API_KEY in the environment instead"),
+    ("colour = 'red'\n",
+     "unknown setting `colour` (known: db, cards, grader, model, new_per_day, day_starts_at, max_tokens, timeout, "
+     "theme, base_url)"),
+    ("cards = []\n",
+     "`cards` is empty; list at least one deck file or directory, or remove the setting to use the bundled deck"),
+])
+def test_a_config_file_error_names_the_file_and_says_what_to_do(tmp_path: Path, text: str, sentence: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"config": str(path)}, {})
+    assert str(caught.value) == f"{path}: {sentence}"
+    assert "sk-secret" not in str(caught.value)
