@@ -14,7 +14,7 @@ from textual.widgets import Collapsible, Footer, Header, Markdown
 
 from recall.errors import RecallError
 from recall.tui.text import local_time, plural
-from recall.tui.widgets.demo_panel import DemoPanel
+from recall.tui.widgets.demo_panel import DemoPanel, fits_beside
 
 if TYPE_CHECKING:
     from recall.store import CardRow
@@ -78,6 +78,17 @@ class CardDetailScreen(Screen[None]):
         self.query_one("#detail").focus()
         self.load_card()
 
+    def on_resize(self) -> None:
+        self.place_demo()
+
+    def on_screen_resume(self) -> None:
+        self.place_demo()
+
+    def place_demo(self) -> None:
+        """The demo beside the card when the terminal has room for its lines there, else under it, the
+        whole width (the card scrolls above)."""
+        self.query_one(DemoPanel).set_class(not fits_beside(self.size.width), "-full-width")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return bool(self.card and self.card.demo)
@@ -105,4 +116,5 @@ class CardDetailScreen(Screen[None]):
 
     def action_demo(self) -> None:
         assert self.card is not None and self.card.demo
+        self.place_demo()
         self.query_one(DemoPanel).toggle(self.card.demo)

@@ -1,5 +1,10 @@
 """The study screen's side column: the card's reference answer and its NumPy demo, each shown on
-request; the column shows while either does."""
+request; the column shows while either does.
+
+The column is a strip beside the main column. With the demo in it, it is at least wide enough for the
+demo's lines when the terminal has room for that (`fits_beside`: the class `-demo-beside`), and otherwise
+it lies over the feedback and the grade bar, the terminal's whole width (`-demo-over`), leaving the
+prompt and the explanation box in view."""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown
 
-from recall.tui.widgets.demo_panel import DemoPanel
+from recall.tui.widgets.demo_panel import DemoPanel, fits_beside
 
 if TYPE_CHECKING:
     from recall.store import CardRow
+
+OVER_HEIGHT = 12  # rows of the column over the feedback, at least: 10 of the demo's lines and borders
 
 
 def reference_markdown(card: CardRow) -> str:
@@ -31,12 +38,14 @@ class StudySide(Vertical):
 
     def on_mount(self) -> None:
         self.hide()
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._cover_feedback)
 
     def hide(self) -> None:
         """All hidden, the demo stopped."""
         self.query_one(DemoPanel).stop()
         for part in (self, self.query_one("#reference"), self.query_one(DemoPanel)):
             part.display = False
+        self._place()
 
     def set_card(self, card: CardRow) -> None:
         """The card whose reference answer and key points `toggle_reference` shows."""
@@ -54,3 +63,29 @@ class StudySide(Vertical):
 
     def _fit(self) -> None:
         self.display = self.query_one("#reference").display or self.query_one(DemoPanel).display
+        self._place()
+
+    def _place(self) -> None:
+        """Beside the main column or, for a demo with no room there, over the feedback."""
+        demo = self.query_one(DemoPanel)
+        over = demo.display and not fits_beside(self.screen.size.width)
+        self.set_class(over, "-demo-over")
+        self.set_class(demo.display and not over, "-demo-beside")
+        demo.set_class(over, "-full-width")
+        if not over:
+            self.styles.height = None  # the stylesheet's again
+
+    def _cover_feedback(self, _screen: object) -> None:
+        """Over the feedback: from under the explanation box to the bottom, but at least `OVER_HEIGHT`
+        rows (a long prompt can push the box down)."""
+        if not self.has_class("-demo-over") or self.parent is None:
+            return
+        boxes = self.screen.query("#explanation")  # without it, the stylesheet's height stays
+        if boxes:
+            height = max(OVER_HEIGHT, self.parent.region.bottom - boxes.first().region.bottom)
+            if self.styles.height is None or self.styles.height.cells != height:
+                self.styles.height = height
+
+    def on_resize(self) -> None:
+        """The terminal's width changed (the column's width follows it)."""
+        self._place()
