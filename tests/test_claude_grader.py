@@ -221,7 +221,14 @@ async def test_a_grade_far_from_the_checklist_is_flagged_and_not_confident(api, 
     [notice] = verdict.notices
     assert notice.startswith("The model suggested 5 but the checklist suggests 1")
     assert notice in sink.chunks[-1] and "_Not sure: compare your explanation" in sink.chunks[-1]
+    assert f"### Reference answer\n\n{CARD.answer}" in sink.chunks[-1]  # to grade it by, in a terminal too
     assert not verdict.confident
+
+
+async def test_a_confident_verdict_leaves_the_reference_out(api, graders):
+    api.script(StreamedReply.json(REPLY))
+    verdict = await graders(api.base_url).grade(CARD, ANSWER)
+    assert verdict.confident and "Reference answer" not in verdict.feedback and "Not sure" not in verdict.feedback
 
 
 async def test_the_request_carries_the_core_the_misconceptions_and_the_new_instructions(api, graders):

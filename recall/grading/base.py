@@ -110,6 +110,11 @@ def key_point_status_line(result: KeyPointResult) -> str:
     return line
 
 
+# What an unconfident verdict's feedback says after the grade (both graders then show the reference answer).
+NOT_SURE = ("_Not sure: compare your explanation with the key points and the reference answer, then give your "
+            "own grade._")
+
+
 def doubt(verdict: Verdict) -> str:
     """Why an unconfident verdict asks for the learner's own grade, in a few words for a hint or a prompt."""
     if verdict.grader == "offline":

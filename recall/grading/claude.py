@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from recall.deck import Card
 from recall.grading.base import (
+    NOT_SURE,
     GradingError,
     KeyPointResult,
     Misconception,
@@ -165,7 +166,7 @@ class ClaudeGrader:
         notices = cross_check(reply.grade, key_points, misconceptions, card.core)
         follow_up = reply.follow_up_question.strip()
         final_chunk = explanation.remainder(reply.corrected_explanation) + verdict_section(
-            key_points, misconceptions, reply.rationale, reply.grade, notices, follow_up)
+            key_points, misconceptions, reply.rationale, reply.grade, notices, follow_up, card.answer)
         await explanation.sink(final_chunk)
         usage = message.usage
         return Verdict(
@@ -394,9 +395,10 @@ MISCONCEPTION_KINDS = {"known": "a known misconception", "missing condition": "a
 
 
 def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tuple[Misconception, ...],
-                    rationale: str, grade: int, notices: tuple[str, ...], follow_up_question: str = "") -> str:
-    """The verdict in the offline grader's layout, after the corrected explanation; then the follow-up
-    question, which is not graded."""
+                    rationale: str, grade: int, notices: tuple[str, ...], follow_up_question: str = "",
+                    reference_answer: str = "") -> str:
+    """The verdict in the offline grader's layout, after the corrected explanation (with the reference answer
+    when the cross-check leaves it unsure); then the follow-up question, which is not graded."""
     lines = ["", "", "---", "", "### Key points", *map(key_point_status_line, key_points)]
     if misconceptions:
         lines += ["", "### Misconceptions"]
@@ -405,9 +407,8 @@ def verdict_section(key_points: tuple[KeyPointResult, ...], misconceptions: tupl
     outcome = "a pass" if Grade(grade).passes else "a fail: the card starts over"
     lines += ["", f"**Why:** {rationale}", "", f"**Suggested grade: {grade}** ({outcome})"]
     lines += [f"\n> **Check:** {notice}" for notice in notices]
-    if notices:
-        lines += ["", "_Not sure: compare your explanation with the key points and the reference answer, then "
-                      "give your own grade._"]
+    if notices:  # not confident: what the learner needs to grade it themselves
+        lines += ["", NOT_SURE, "", "### Reference answer", "", reference_answer.strip()]
     if follow_up_question.strip():
         lines += ["", f"**Follow-up (not graded):** {follow_up_question.strip()}"]
     return "\n".join(lines) + "\n"

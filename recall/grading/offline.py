@@ -28,6 +28,7 @@ import numpy as np
 
 from recall.deck import Card
 from recall.grading.base import (
+    NOT_SURE,
     KeyPointResult,
     KeyPointStatus,
     TextSink,
@@ -280,9 +281,6 @@ def checklist_rationale(card: Card, results: tuple[KeyPointResult, ...], contrad
 def render_feedback(card: Card, results: tuple[KeyPointResult, ...], quality: int, rationale: str,
                     confident: bool) -> str:
     grade_line = f"**Suggested grade: {quality}** ({rationale})"
-    if not confident:
-        grade_line += ("  \n_Not sure: compare your explanation with the key points and the reference answer "
-                       "below, then give your own grade._")
     lines = [f"_{OFFLINE_NOTICE}_", "", "### Key points", *map(key_point_status_line, results), "", grade_line,
-             "", "### Reference answer", "", card.answer.strip()]
+             *(() if confident else ("", NOT_SURE)), "", "### Reference answer", "", card.answer.strip()]
     return "\n".join(lines) + "\n"
