@@ -364,7 +364,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
         for notice in verdict.notices:
             say(f"note: {notice}", err=True)
         say(f"\nSuggested grade: {verdict.suggested_quality}"
-            + ("" if verdict.confident else f" (not sure: {doubt(verdict)})"))
+            + ("" if verdict.confident else f" ({doubt(verdict)}; your grade decides)"))
     if record and quality is None:
         quality = learners_grade(verdict, not as_json and sys.stdin is not None and sys.stdin.isatty())
     final_quality = verdict.suggested_quality if quality is None else quality

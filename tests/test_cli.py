@@ -190,8 +190,8 @@ class TestExplain:
         assert result.stderr.splitlines()[-1] == (
             "recall: error: not recorded, because the offline check is not sure (it suggests 3): give your own "
             "grade with --quality 0-5; your explanation is kept as the card's draft")
-        assert result.stdout == "" if as_json else result.stdout.rstrip().endswith("(not sure: the offline check "
-                                                                                     "is not sure)")
+        assert result.stdout == "" if as_json else result.stdout.rstrip().endswith(
+            "Suggested grade: 3 (the offline check is not sure; your grade decides)")
         with recall.store() as store:
             assert store.review_count() == 0
             assert store.draft("nn.saturation") == UNSURE_ANSWER

@@ -169,7 +169,7 @@ def test_a_grade_its_own_checklist_disagrees_with_is_not_recorded_when_piped(exp
     assert result.stderr.splitlines()[-1] == (
         "recall: error: not recorded, because the grade and its checklist disagree (it suggests 5): give your own "
         "grade with --quality 0-5; your explanation is kept as the card's draft")
-    assert "Suggested grade: 5 (not sure: the grade and its checklist disagree)" in result.stdout
+    assert "Suggested grade: 5 (the grade and its checklist disagree; your grade decides)" in result.stdout
     with Store(explain.database) as store:
         assert store.review_count() == 0
         assert store.draft("nn.saturation") == ANSWER
