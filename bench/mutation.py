@@ -35,19 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("recall", "nn", "cards", "tests")
 RULE_TESTS = "tests/test_rules_*.py"
 SCHEDULING_TESTS = ("tests/test_sm2.py", "tests/test_doctor.py", RULE_TESTS)
-GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py")
-# module name -> (the file mutated, the tests run against it)
+GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py")
+# module name -> (the file mutated, the tests run against it: its own, and the rule tests that state its rules)
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sm2": ("recall/sm2.py", SCHEDULING_TESTS),
     "scheduler": ("recall/scheduler.py", SCHEDULING_TESTS),
-    "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py")),
-    "store": ("recall/store.py", ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py")),
-    "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py")),
+    "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py")),
+    "store": ("recall/store.py", ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py",
+                                  "tests/test_rules_stats.py")),
+    "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py",
+                                    "tests/test_rules_export.py")),
     "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py")),
     "grading.base": ("recall/grading/base.py", GRADING_TESTS),
     "grading.offline": ("recall/grading/offline.py", GRADING_TESTS),
     "importer": ("recall/importer.py", ("tests/test_import.py",)),
-    "config": ("recall/config.py", ("tests/test_config.py",)),
+    "config": ("recall/config.py", ("tests/test_config.py", "tests/test_rules_config.py")),
 }
 # mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.
 STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",

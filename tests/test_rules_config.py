@@ -4,6 +4,9 @@ error (what is wrong and the way on)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,17 @@ def test_a_config_file_error_names_the_file_and_says_what_to_do(tmp_path: Path, 
         load_settings({"config": str(path)}, {})
     assert str(caught.value) == f"{path}: {sentence}"
     assert "sk-secret" not in str(caught.value)
+
+
+def test_the_config_file_is_read_as_utf_8_whatever_the_locale(tmp_path: Path) -> None:
+    """TOML is UTF-8. Under an ASCII locale (C, with neither UTF-8 mode nor locale coercion), reading it
+    with the locale's encoding would refuse a model name with an accent."""
+    path = tmp_path / "config.toml"
+    path.write_text('model = "modèle-ü"\n', encoding="utf-8")
+    code = ("import sys; from recall.config import load_settings; "
+            "print(ascii(load_settings({'config': sys.argv[1]}, {}).model))")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+           "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert (result.returncode, result.stdout.strip()) == (0, ascii("modèle-ü")), result.stderr
