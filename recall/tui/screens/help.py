@@ -17,8 +17,10 @@ STUDY_FLOW = """\
    What you type is saved as a draft as you go, and comes back if you quit and reopen recall.
 2. **ctrl+j** submits. The focus leaves the box, so the keys below grade instead of typing. The feedback
    streams in, then the key points (covered, partial, missing) and the suggested grade.
-3. **enter** keeps the suggested grade, **0-5** gives another (0 forgot, 1 wrong, 2 almost, 3 hard,
-   4 good, 5 easy; below 3 the card starts over). The review is saved and the next card shows.
+3. **enter** keeps the suggested grade when the grader is sure of it; **0-5** gives your own (0 forgot,
+   1 wrong, 2 almost, 3 hard, 4 good, 5 easy; below 3 the card starts over). When the grader is not sure,
+   the grade is yours: the reference answer opens and enter does nothing. The review is saved and the
+   next card shows.
 4. Not sure? **r** shows the reference answer, **d** runs the card's NumPy demo beside the session.
    **u** takes back the last grade, **s** skips the card, **e** opens its deck file in your editor.
 5. **esc** leaves the box without submitting (then **0-5** grades yourself), cancels a grading request

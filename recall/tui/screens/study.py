@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -28,6 +26,7 @@ from recall.errors import RecallError
 from recall.scheduler import Grade
 from recall.tui.deck_files import edit_deck_file, reload_card
 from recall.tui.navigation import ShowSummary
+from recall.tui.screens.study_phases import HINTS, STALE_HINT, Phase
 from recall.tui.text import plural
 from recall.tui.widgets.explanation_box import ExplanationBox
 from recall.tui.widgets.feedback_pane import FeedbackPane
@@ -37,31 +36,11 @@ from recall.tui.widgets.study_side import StudySide
 
 if TYPE_CHECKING:
     from recall.grading.base import Verdict
-    from recall.store import CardRow, Store
+    from recall.store import CardRow
     from recall.study import QueueItem, StudySession
     from recall.tui.app import RecallApp
 
-Phase = Literal["loading", "answering", "grading", "graded", "failed", "saving"]
 GRADE_GROUP = Binding.Group("Grade", compact=True)
-HINTS = {  # tests/test_reliability.py waits for "0-5: your grade" once the feedback is in
-    "loading": "",
-    "answering": "ctrl+j: submit · esc: leave the box, then 0-5: grade it yourself",
-    "grading": "Grading… esc: cancel (your text stays)",
-    "graded": "enter: keep the suggested grade · 0-5: your grade · i: edit, ctrl+j: regrade",
-    "unsure": "0-5: your grade ({doubt}) · i: edit, ctrl+j: regrade",  # enter keeps nothing: it is disabled
-    "failed": "t: retry · o: grade offline · 0-5: your grade · i: edit",
-    "saving": "Saving…",
-}
-STALE_HINT = "Changed since grading · ctrl+j: regrade · esc, then 0-5: your grade"
-
-
-def start_session(store: Store, today: date, new_per_day: int,
-                  clock: Callable[[], datetime] | None) -> StudySession:
-    """Today's session; its reviews are stamped by `clock` (the app's, in tests) or the real one."""
-    from recall.clock import utc_now
-    from recall.study import StudySession
-
-    return StudySession.start(store, today, new_per_day, clock or utc_now)
 
 
 class StudyScreen(Screen[None]):
@@ -127,8 +106,10 @@ class StudyScreen(Screen[None]):
     async def start(self) -> None:
         try:
             await self.app.database.ready()
+            from recall.study import StudySession  # imported by now, on the store's thread
+
             self.session = await self.app.database.query(
-                start_session, self.app.today, self.app.settings.new_per_day, self.app.clock)
+                StudySession.start, self.app.today, self.app.settings.new_per_day, self.app.now)
         except RecallError as error:
             self.notify(str(error), title="Cannot start the session", severity="error")
             return
@@ -265,7 +246,7 @@ class StudyScreen(Screen[None]):
         self.verdict = verdict
         self.query_one(GradeBar).verdict = verdict
         if verdict is not None and not verdict.confident:
-            self.show_reference()  # the reference and the key points beside the text, to grade it by
+            self.query_one(StudySide).toggle_reference(show=True)  # the key points beside the text, to grade by
         self.phase = "failed" if verdict is None else "graded"
 
     def action_cancel_grading(self) -> None:
@@ -345,10 +326,6 @@ class StudyScreen(Screen[None]):
 
     def action_reference(self) -> None:
         self.query_one(StudySide).toggle_reference()
-
-    def show_reference(self) -> None:
-        if not self.query_one("#reference").display:
-            self.query_one(StudySide).toggle_reference()
 
     def action_demo(self) -> None:
         assert self.card is not None and self.card.demo

@@ -51,9 +51,10 @@ class StudySide(Vertical):
         """The card whose reference answer and key points `toggle_reference` shows."""
         self.query_one("#reference-text", Markdown).update(reference_markdown(card))
 
-    def toggle_reference(self) -> None:
+    def toggle_reference(self, show: bool | None = None) -> None:
+        """Show or hide the reference answer (`show` forces one, for a verdict the learner must grade)."""
         reference = self.query_one("#reference")
-        reference.display = not reference.display
+        reference.display = not reference.display if show is None else show
         self._fit()
 
     def toggle_demo(self, name: str) -> None:
