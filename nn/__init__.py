@@ -37,6 +37,7 @@ DEMOS = (
     "matrix_backprop",
     "universality",
     "convolution",
+    "learning_rates",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -54,6 +55,7 @@ CARD_OPTIONS = {
     "matrix_backprop": ("--batch-sizes", "--repeats"),
     "universality": ("--steepness", "--max-neurons"),
     "convolution": ("--maps", "--epochs", "--train-size", "--eta"),
+    "learning_rates": ("--epochs", "--train-size", "--lmbda", "--lambda"),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 
