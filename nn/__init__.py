@@ -38,6 +38,7 @@ DEMOS = (
     "universality",
     "convolution",
     "learning_rates",
+    "momentum",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -56,6 +57,7 @@ CARD_OPTIONS = {
     "universality": ("--steepness", "--max-neurons"),
     "convolution": ("--maps", "--epochs", "--train-size", "--eta"),
     "learning_rates": ("--epochs", "--train-size", "--lmbda", "--lambda"),
+    "momentum": ("--eta", "--momentum"),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 

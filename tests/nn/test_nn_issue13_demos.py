@@ -2,7 +2,7 @@
 
 import pytest
 
-from nn import learning_rates
+from nn import learning_rates, momentum
 
 
 @pytest.fixture(scope="module")
@@ -23,3 +23,16 @@ def test_learning_rates_too_small_crawls_about_right_is_lowest_too_large_thrashe
 def test_learning_rates_same_seed_same_curves():
     params = {"seed": 3, "train_size": 100, "epochs": 2}
     assert learning_rates.run(**params) == learning_rates.run(**params)
+
+
+def test_momentum_at_the_same_eta_arrives_several_times_sooner_and_plain_descent_zigzags_near_its_limit():
+    result = momentum.run()
+    assert result["steps"] == {"plain": 268, "momentum": 82, "plain_at_limit": 70}
+    assert result["table"][0.01] == (539, 92) and result["table"][0.075] == (70, 85)
+    assert result["x_after_20"]["plain"] == pytest.approx(10 * 0.98 ** 20)  # x shrinks by 1 - eta per step
+    assert result["flips_in_20"]["plain_at_limit"] == 20  # y factor 1 - 25 * 0.075 = -0.875: a flip every step
+    assert abs(momentum.descend(0.081, 0.0, steps=200)[-1, 1]) == pytest.approx(1.025 ** 200)  # |1 - 25 eta| > 1
+
+
+def test_momentum_zero_is_plain_gradient_descent():
+    assert momentum.steps_to_target(momentum.descend(0.02, 0.0)) == momentum.run(mu=0.0)["steps"]["momentum"]
