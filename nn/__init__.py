@@ -39,6 +39,7 @@ DEMOS = (
     "convolution",
     "learning_rates",
     "momentum",
+    "activation_slopes",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -58,6 +59,7 @@ CARD_OPTIONS = {
     "convolution": ("--maps", "--epochs", "--train-size", "--eta"),
     "learning_rates": ("--epochs", "--train-size", "--lmbda", "--lambda"),
     "momentum": ("--eta", "--momentum"),
+    "activation_slopes": ("--layers", "--flat"),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 

@@ -1,8 +1,9 @@
 """Issue 13's demos: the number or curve each one prints, pinned for the default seed."""
 
+import numpy as np
 import pytest
 
-from nn import learning_rates, momentum
+from nn import activation_slopes, learning_rates, momentum
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +37,21 @@ def test_momentum_at_the_same_eta_arrives_several_times_sooner_and_plain_descent
 
 def test_momentum_zero_is_plain_gradient_descent():
     assert momentum.steps_to_target(momentum.descend(0.02, 0.0)) == momentum.run(mu=0.0)["steps"]["momentum"]
+
+
+def test_activation_slopes_largest_slopes_and_where_each_goes_flat():
+    summary = activation_slopes.run()["summary"]
+    assert {name: values["max"] for name, values in summary.items()} == pytest.approx(
+        {"sigmoid": 0.25, "tanh": 1.0, "ReLU": 1.0})
+    assert summary["sigmoid"]["flat_beyond"] == pytest.approx(4.585, abs=1e-3)
+    assert summary["tanh"]["flat_beyond"] == pytest.approx(2.994, abs=1e-3)
+    assert summary["ReLU"]["flat_beyond"] is None  # never flat for z > 0
+    assert summary["ReLU"]["flat_share"] == pytest.approx(0.5, abs=1e-3)  # exactly the z < 0 half
+    assert summary["sigmoid"]["chain"] == pytest.approx(0.25 ** 5) and summary["tanh"]["chain"] == pytest.approx(1)
+
+
+def test_activation_slopes_tanh_slope_is_four_sigmoid_slopes_at_twice_z():
+    z = np.linspace(-6, 6, 101)
+    curves, doubled = activation_slopes.slopes(z), activation_slopes.slopes(2 * z)
+    np.testing.assert_allclose(curves["tanh"], 4 * doubled["sigmoid"], atol=1e-12)
+    assert activation_slopes.run()["exact_flat"] == pytest.approx({"sigmoid": 4.585, "tanh": 2.993}, abs=1e-3)
