@@ -40,6 +40,7 @@ DEMOS = (
     "learning_rates",
     "momentum",
     "activation_slopes",
+    "exploding_gradient",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -60,6 +61,7 @@ CARD_OPTIONS = {
     "learning_rates": ("--epochs", "--train-size", "--lmbda", "--lambda"),
     "momentum": ("--eta", "--momentum"),
     "activation_slopes": ("--layers", "--flat"),
+    "exploding_gradient": ("--layers",),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 

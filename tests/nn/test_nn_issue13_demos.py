@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn import activation_slopes, learning_rates, momentum
+from nn import activation_slopes, exploding_gradient, learning_rates, momentum
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,19 @@ def test_activation_slopes_tanh_slope_is_four_sigmoid_slopes_at_twice_z():
     curves, doubled = activation_slopes.slopes(z), activation_slopes.slopes(2 * z)
     np.testing.assert_allclose(curves["tanh"], 4 * doubled["sigmoid"], atol=1e-12)
     assert activation_slopes.run()["exact_flat"] == pytest.approx({"sigmoid": 4.585, "tanh": 2.993}, abs=1e-3)
+
+
+def test_exploding_gradient_each_layer_multiplies_by_w_over_4_when_z_is_zero():
+    result = exploding_gradient.run()
+    assert result["max_abs_z"] == 0
+    assert result["ratios"][100.0] == pytest.approx([25.0 ** 4, 25.0 ** 3, 625, 25, 1])  # 390,625 at layer 1
+    assert result["ratios"][10.0] == pytest.approx([2.5 ** 4, 2.5 ** 3, 6.25, 2.5, 1])
+    assert result["ratios"][1.0] == pytest.approx([0.25 ** 4, 0.25 ** 3, 0.0625, 0.25, 1])
+
+
+def test_exploding_gradient_large_weights_alone_saturate_and_random_weights_vanish():
+    result = exploding_gradient.run()
+    assert result["saturated_ratios"][0] == pytest.approx(4.25e-14, rel=0.01)
+    assert result["random_median_ratio"] == pytest.approx(1.1e-4, rel=0.05)
+    assert result["random_share_growing"] < 0.001
+    assert exploding_gradient.run(layers=8)["ratios"][100.0][0] == pytest.approx(25.0 ** 7)
