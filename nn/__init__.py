@@ -41,6 +41,7 @@ DEMOS = (
     "momentum",
     "activation_slopes",
     "exploding_gradient",
+    "l1_l2",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -62,6 +63,7 @@ CARD_OPTIONS = {
     "momentum": ("--eta", "--momentum"),
     "activation_slopes": ("--layers", "--flat"),
     "exploding_gradient": ("--layers",),
+    "l1_l2": ("--lambda-abs", "--lambda-sq", "--steps"),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 

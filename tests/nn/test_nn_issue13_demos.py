@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn import activation_slopes, exploding_gradient, learning_rates, momentum
+from nn import activation_slopes, exploding_gradient, l1_l2, learning_rates, momentum
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,22 @@ def test_exploding_gradient_large_weights_alone_saturate_and_random_weights_vani
     assert result["random_median_ratio"] == pytest.approx(1.1e-4, rel=0.05)
     assert result["random_share_growing"] < 0.001
     assert exploding_gradient.run(layers=8)["ratios"][100.0][0] == pytest.approx(25.0 ** 7)
+
+
+def test_l1_l2_at_similar_accuracy_l1_zeroes_most_weights_and_l2_none():
+    runs = l1_l2.run()["runs"]
+    assert runs["l1"]["zero"] == pytest.approx(0.726, abs=0.001) and runs["l2"]["zero"] == 0 == runs["none"]["zero"]
+    assert runs["l2"]["near_zero"] == pytest.approx(0.176, abs=0.001)
+    assert runs["l1"]["largest"] == pytest.approx(0.661, abs=0.001)
+    assert runs["l1"]["largest"] > runs["l2"]["largest"] + 0.1
+    assert all(abs(run["test_accuracy"] - runs["none"]["test_accuracy"]) < 0.01 for run in runs.values())
+    assert sum(runs["l1"]["histogram"]) == sum(runs["l2"]["histogram"]) == 7840
+
+
+def test_l1_l2_l2_shrinks_in_proportion_and_l1_by_a_constant():
+    images, labels = np.zeros((4, 784)), np.arange(4)  # no data gradient: only the penalty moves the weights
+    start, _ = l1_l2.train(images, labels, None, 0.0, 1)
+    l2, _ = l1_l2.train(images, labels, "l2", 2.0, 1)
+    l1, _ = l1_l2.train(images, labels, "l1", 0.02, 1)
+    np.testing.assert_allclose(l2, start * (1 - 2.0 / 4))
+    np.testing.assert_allclose(np.abs(l1), np.maximum(np.abs(start) - 0.02 / 4, 0))
