@@ -42,6 +42,7 @@ DEMOS = (
     "activation_slopes",
     "exploding_gradient",
     "l1_l2",
+    "dropout",
 )
 
 # The options a card may pass to each demo, as in `demo = "network --eta 100"`; every demo also takes
@@ -64,6 +65,7 @@ CARD_OPTIONS = {
     "activation_slopes": ("--layers", "--flat"),
     "exploding_gradient": ("--layers",),
     "l1_l2": ("--lambda-abs", "--lambda-sq", "--steps"),
+    "dropout": ("--p", "--hidden", "--epochs", "--train-size"),
 }
 _NUMBER = r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"  # a value may start with "-" only as a number
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn import activation_slopes, exploding_gradient, l1_l2, learning_rates, momentum
+from nn import activation_slopes, dropout, exploding_gradient, l1_l2, learning_rates, momentum
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,23 @@ def test_l1_l2_l2_shrinks_in_proportion_and_l1_by_a_constant():
     l1, _ = l1_l2.train(images, labels, "l1", 0.02, 1)
     np.testing.assert_allclose(l2, start * (1 - 2.0 / 4))
     np.testing.assert_allclose(np.abs(l1), np.maximum(np.abs(start) - 0.02 / 4, 0))
+
+
+def test_dropout_narrows_the_train_test_gap_and_raises_test_accuracy():
+    runs = dropout.run()["runs"]
+    plain, dropped = runs["plain"], runs["dropout"]
+    assert plain["train_accuracy"][-1] == 1.0 and plain["test_accuracy"][-1] == pytest.approx(0.819, abs=0.001)
+    assert dropped["train_accuracy"][-1] == pytest.approx(0.966, abs=0.001)
+    assert dropped["test_accuracy"][-1] == pytest.approx(0.835, abs=0.001)
+    assert dropped["gap"] < plain["gap"] - 0.04 and dropped["best_test"] > plain["best_test"] + 0.02
+
+
+def test_dropout_masks_are_inverted_and_p_zero_is_the_plain_gradient():
+    network = dropout.DropoutNetwork([6, 50, 3], 0.0, seed=1)
+    x, y = np.random.default_rng(2).random((4, 6)), np.eye(3)[[0, 1, 2, 0]]
+    plain = dropout.Network.backprop(network, x, y)
+    for mine, theirs in zip(network.backprop(x, y).weights, plain.weights):
+        np.testing.assert_allclose(mine, theirs, atol=1e-12)
+    half = dropout.DropoutNetwork([6, 2000, 3], 0.5, seed=1)
+    masks = (half.rng.random((200, 2000)) >= 0.5) / 0.5
+    assert masks.mean() == pytest.approx(1.0, abs=0.01) and set(np.unique(masks)) == {0.0, 2.0}
