@@ -229,7 +229,7 @@ def _text_field(raw: dict, name: str) -> tuple[str | None, str | None]:
 def demo_problem(demo: object) -> str | None:
     """What is wrong with a card's `demo` ("NAME" or "NAME --option VALUE", options from
     `nn.CARD_OPTIONS`), or None."""
-    not_a_demo = f"is not a demo in nn/ (known: {', '.join(DEMOS)})"
+    not_a_demo = "is not a demo in nn/ (`recall demo --list` lists them)"
     if not isinstance(demo, str) or demo.split(" ", 1)[0] not in DEMOS:
         return f"demo {reprlib.repr(demo)} {not_a_demo}"  # reprlib: a value nested 300 deep is shown short
     try:
