@@ -21,7 +21,9 @@ a run failed (a survivor is a finding, not a failure).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -61,6 +63,7 @@ STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 3
 class Outcome:
     module: str
     statuses: dict[str, str] = field(default_factory=dict)  # mutant name -> status
+    case_only: set[str] = field(default_factory=set)  # survivors that only change letter case (see `case_only`)
     seconds: float = 0.0
     error: str = ""
 
@@ -70,6 +73,11 @@ class Outcome:
     @property
     def score(self) -> float | None:
         tested = len(self.statuses) - self.count("skipped")
+        return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
+
+    @property
+    def score_without_case_only(self) -> float | None:
+        tested = len(self.statuses) - self.count("skipped") - len(self.case_only)
         return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
 
     @property
@@ -128,6 +136,26 @@ def statuses(workdir: Path) -> dict[str, str]:
     return found
 
 
+def case_only(workdir: Path, source: str, names: list[str]) -> set[str]:
+    """The mutants among `names` that only change the case of a string ("SELECT" -> "select"): SQL
+    keywords and names are case-insensitive, so these are almost always equivalent mutants. Read from the
+    mutated copy mutmut writes, where each mutant is a function beside the original."""
+    tree = ast.parse((workdir / "mutants" / source).read_text(encoding="utf-8"))
+    lines = (workdir / "mutants" / source).read_text(encoding="utf-8").splitlines()
+    bodies = {node.name: lines[node.lineno:node.end_lineno] for node in ast.walk(tree)
+              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found = set()
+    for name in names:
+        function = name.rsplit(".", 1)[-1]
+        mutant, original = bodies.get(function), bodies.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", function))
+        if mutant is None or original is None or len(mutant) != len(original):
+            continue
+        changed = [(old, new) for old, new in zip(original, mutant) if old != new]
+        if changed and all(old.lower() == new.lower() for old, new in changed):
+            found.add(name)
+    return found
+
+
 def run_module(module: str, workroot: Path, max_children: int, show: bool, keep: bool) -> Outcome:
     source, patterns = MODULES[module]
     print(f"== {module}: mutating {source}", flush=True)
@@ -146,6 +174,7 @@ def run_module(module: str, workroot: Path, max_children: int, show: bool, keep:
                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         outcome.statuses = statuses(workdir)
+        outcome.case_only = case_only(workdir, source, outcome.survivors)
         if run.returncode != 0 or not outcome.statuses:
             tail = log.read_text(errors="replace").splitlines()[-15:]
             outcome.error = f"mutmut run exited {run.returncode}:\n    " + "\n    ".join(tail)
@@ -164,14 +193,19 @@ def run_module(module: str, workroot: Path, max_children: int, show: bool, keep:
 
 
 def report(outcome: Outcome) -> None:
-    score = f"{outcome.score:.1%}" if outcome.score is not None else "n/a"
     print(f"  {outcome.module}: {len(outcome.statuses)} mutants, {outcome.count('killed')} killed, "
-          f"{outcome.count('survived')} survived, {outcome.count('no tests')} no tests, "
-          f"{outcome.count('timeout')} timeouts, score {score} ({outcome.seconds:.0f} s)", flush=True)
+          f"{outcome.count('survived')} survived ({len(outcome.case_only)} case only), "
+          f"{outcome.count('no tests')} no tests, {outcome.count('timeout')} timeouts, "
+          f"score {percent(outcome.score)} ({outcome.seconds:.0f} s)", flush=True)
     for name in outcome.survivors:
-        print(f"    {outcome.statuses[name]}: {name}", flush=True)
+        note = " (case only)" if name in outcome.case_only else ""
+        print(f"    {outcome.statuses[name]}: {name}{note}", flush=True)
     if outcome.error:
         print(f"  error: {outcome.error}", flush=True)
+
+
+def percent(score: float | None) -> str:
+    return f"{score:.1%}" if score is not None else "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,11 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     workroot = args.workdir or Path(tempfile.mkdtemp(prefix="recall-mutation-"))
     outcomes = [run_module(module, workroot, args.max_children, args.show, args.keep)
                 for module in (args.modules or list(MODULES))]
-    print("\nmodule            mutants  killed  survived  no tests  timeouts  score")
+    print("\nmodule            mutants  killed  survived  case only  no tests  timeouts   score  without case only")
     for outcome in outcomes:
-        score = f"{outcome.score:.1%}" if outcome.score is not None else "n/a"
         print(f"{outcome.module:<16} {len(outcome.statuses):>8} {outcome.count('killed'):>7} "
-              f"{outcome.count('survived'):>9} {outcome.count('no tests'):>9} {outcome.count('timeout'):>9}  {score}")
+              f"{outcome.count('survived'):>9} {len(outcome.case_only):>10} {outcome.count('no tests'):>9} "
+              f"{outcome.count('timeout'):>9} {percent(outcome.score):>7}  {percent(outcome.score_without_case_only)}")
     if not args.workdir and not args.keep:
         shutil.rmtree(workroot, ignore_errors=True)
     return 1 if any(outcome.error for outcome in outcomes) else 0
