@@ -44,7 +44,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "scheduler": ("recall/scheduler.py", SCHEDULING_TESTS),
     "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py")),
     "store": ("recall/store.py", ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py",
-                                  "tests/test_rules_stats.py")),
+                                  "tests/test_rules_stats.py", "tests/test_rules_store.py")),
     "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py",
                                     "tests/test_rules_export.py")),
     "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py")),

@@ -1,0 +1,122 @@
+"""Rules of the store (recall/store.py), one test each, found by mutation testing (bench/mutation.py store):
+the same-day drill decided inside the store, what a review and an undo hand back, what is stamped with the
+moment given, durability, the due forecast's window and the card counts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from recall.clock import iso_utc
+from recall.deck import load_decks
+from recall.review_query import ReviewFilter
+from recall.store import ReviewInput, Store, StoreError
+
+TODAY = date(2026, 3, 1)
+PINNED = datetime(2026, 3, 1, 7, 30, 15, 250_000, tzinfo=timezone.utc)  # not the real time, whenever it runs
+
+
+def review(store: Store, card_id: str, quality: int, day: date = TODAY, kind: str = "scheduled", **fields: object):
+    return store.record_review(ReviewInput(card_id, quality, kind, **fields), day, PINNED)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("first_day", "kind", "second"), [
+    (TODAY, "scheduled", "drill"),                       # a second review the same study day is a drill
+    (TODAY - timedelta(days=1), "scheduled", "scheduled"),
+    (TODAY - timedelta(days=1), "drill", "drill"),       # a drill asked of a card scheduled before stays one
+])
+def test_the_store_schedules_a_card_at_most_once_a_study_day(store: Store, first_day: date, kind: str,
+                                                            second: str) -> None:
+    review(store, "nn.softmax", 4, first_day)
+    assert review(store, "nn.softmax", 4, TODAY, kind).kind == second
+
+
+def test_a_recorded_review_hands_back_its_card_grade_and_new_state_and_stores_its_duration(store: Store) -> None:
+    recorded = review(store, "nn.softmax", 4, duration_ms=0)
+    assert (recorded.card_id, recorded.kind, recorded.quality, recorded.interval, recorded.repetitions,
+            recorded.easiness_centi, recorded.due) == ("nn.softmax", "scheduled", 4, 1, 1, 250, TODAY + timedelta(1))
+    review(store, "nn.overfitting", 4, duration_ms=-5)  # a clock that went backwards
+    durations = store.conn.execute("SELECT card_id, duration_ms FROM reviews ORDER BY id").fetchall()
+    assert durations == [("nn.softmax", 0), ("nn.overfitting", 0)]
+
+
+def test_undo_hands_back_the_review_and_puts_its_explanation_back_stamped_now(store: Store) -> None:
+    review(store, "nn.softmax", 4, TODAY - timedelta(days=1))
+    taken = review(store, "nn.softmax", 5, answer="second try")
+    undone = store.undo_review(taken.id, PINNED + timedelta(hours=1))
+    assert (undone.id, undone.card_id, undone.kind, undone.quality, undone.easiness_centi, undone.interval,
+            undone.repetitions, undone.due) == (taken.id, "nn.softmax", "scheduled", 5, 250, 1, 1, TODAY)
+    assert store.conn.execute("SELECT text, updated_at FROM drafts").fetchall() == [
+        ("second try", iso_utc(PINNED + timedelta(hours=1)))]
+    with pytest.raises(StoreError) as gone:
+        store.undo_review(taken.id)
+    assert str(gone.value) == ("that review is no longer in the database (another recall took it back); "
+                               "nothing was undone")
+
+
+def test_drafts_and_synced_cards_are_stamped_with_the_moment_given(tmp_path: Path, small_deck: Path) -> None:
+    with Store(tmp_path / "a.db") as by_cards, Store(tmp_path / "b.db") as by_decks:
+        by_cards.sync_cards(load_decks([small_deck]).cards, now=PINNED)
+        by_decks.sync_decks([small_deck], now=PINNED)
+        by_cards.save_draft("nn.softmax", "half a thought", now=PINNED)
+        for store in (by_cards, by_decks):
+            assert {row[0] for row in store.conn.execute("SELECT added_at FROM cards")} == {iso_utc(PINNED)}
+        assert by_cards.conn.execute("SELECT updated_at FROM drafts").fetchall() == [(iso_utc(PINNED),)]
+
+
+def test_every_commit_is_flushed_to_disk_and_works_from_another_thread(store: Store) -> None:
+    """synchronous = FULL: a review reported as recorded survives a power cut. The study app's store
+    thread is not the thread that made every connection."""
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(review(store, "nn.softmax", 4).kind))
+    worker.start()
+    worker.join(timeout=30)
+    assert outcome == ["scheduled"]
+
+
+def test_an_in_memory_store_touches_no_file(tmp_path: Path, small_deck: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with Store(":memory:") as store:
+        assert store.in_memory and store.migration_backup is None
+        store.sync_cards(load_decks([small_deck]).cards)
+        assert review(store, "nn.softmax", 4).kind == "scheduled"
+    assert list(here.iterdir()) == []
+
+
+def test_the_due_forecast_counts_overdue_cards_today_and_covers_exactly_the_days_asked(store: Store) -> None:
+    review(store, "nn.saturation", 4, TODAY - timedelta(days=3))  # due 2 days ago: counts today
+    review(store, "nn.softmax", 4, TODAY - timedelta(days=2))     # due yesterday: counts today too
+    review(store, "nn.overfitting", 4, TODAY + timedelta(days=2))  # due the 4th day
+    assert store.due_forecast(TODAY, 4) == [2, 0, 0, 1]
+    assert store.due_forecast(TODAY, 3) == [2, 0, 0]  # the 4th day is outside a 3-day window
+
+
+def test_card_counts_tell_active_new_due_and_retired_cards_apart(store: Store, small_deck: Path) -> None:
+    review(store, "nn.saturation", 4, TODAY - timedelta(days=1))  # due today
+    review(store, "nn.softmax", 4, TODAY - timedelta(days=2))     # overdue
+    store.sync_cards([card for card in load_decks([small_deck]).cards if card.id != "nn.overfitting"])
+    assert store.card_counts(TODAY) == {"active": 2, "new": 0, "due": 2, "retired": 1}
+    assert store.card_counts(TODAY - timedelta(days=2)) == {"active": 2, "new": 0, "due": 0, "retired": 1}
+    assert [card.id for card in store.cards()] == ["nn.saturation", "nn.softmax"]
+    assert sorted(card.id for card in store.cards(include_retired=True)) == ["nn.overfitting", "nn.saturation",
+                                                                             "nn.softmax"]
+
+
+def test_an_unknown_card_is_none_and_a_card_without_a_file_has_no_source(store: Store) -> None:
+    assert store.card("nn.nothing") is None
+    store.conn.execute("UPDATE cards SET source = NULL WHERE id = 'nn.softmax'")
+    assert store.card("nn.softmax").to_card().source is None
+
+
+def test_reviews_come_in_time_order_when_asked_and_in_id_order_otherwise(store: Store) -> None:
+    store.record_review(ReviewInput("nn.softmax", 4), TODAY, PINNED + timedelta(hours=1))
+    store.record_review(ReviewInput("nn.overfitting", 4), TODAY, PINNED)  # recorded later, happened earlier
+    by_id = [row[0] for batch in store.review_batches(ReviewFilter(), ["card_id"]) for row in batch]
+    by_time = [row[0] for batch in store.review_batches(ReviewFilter(), ["card_id"], order="time") for row in batch]
+    assert (by_id, by_time) == (["nn.softmax", "nn.overfitting"], ["nn.overfitting", "nn.softmax"])
