@@ -8,14 +8,18 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
+import zipfile
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from recall import atomic_file
-from recall.export import ExportFilter, ReviewPhase, export_reviews, review_phase
+from recall import atomic_file, export
+from recall.deck import load_decks
+from recall.export import ExportError, ExportFilter, ReviewPhase, export_reviews, review_phase
 from recall.store import ReviewInput, Store
 
 FORMULA_MODEL = '=HYPERLINK("http://example.invalid","click")'
@@ -98,3 +102,100 @@ def test_the_fsrs_log_states_first_review_0_later_review_2_learning_drill_1_rele
     for row in csv.DictReader(io.StringIO(exported(store, "fsrs"), newline="")):
         states.setdefault(row["card_id"], []).append(int(row["review_state"]))
     assert states == {"nn.saturation": [0, 1, 2, 2, 2, 3], "nn.softmax": [0, 1]}
+
+
+# -- found by mutation testing (bench/mutation.py export) -------------------------------------------------
+
+
+def anki_collection(package: Path, workdir: Path) -> sqlite3.Connection:
+    """The package's collection, opened read-only from a copy."""
+    with zipfile.ZipFile(package) as archive:
+        assert [(item.filename, item.compress_type) for item in archive.infolist()] == [
+            ("collection.anki2", zipfile.ZIP_DEFLATED), ("media", zipfile.ZIP_DEFLATED)]
+        assert archive.read("media") == b"{}"
+        (workdir / "collection.anki2").write_bytes(archive.read("collection.anki2"))
+    return sqlite3.connect(workdir / "collection.anki2")
+
+
+def test_the_anki_package_keeps_each_cards_state_and_every_review_in_time_order(store: Store, tmp_path: Path,
+                                                                                 small_deck: Path) -> None:
+    """Never studied: new, in deck order. Retired: suspended. The revlog is in time order, keyed by epoch
+    ms (a review in the same millisecond as the one before gets the next one), with ease = easiness x 10."""
+    late, early = at(DAY, 10), at(DAY, 9)
+    store.record_review(ReviewInput("nn.softmax", 4), DAY, late)       # recorded first, happened later
+    store.record_review(ReviewInput("nn.overfitting", 5), DAY, early)
+    store.record_review(ReviewInput("nn.overfitting", 4, kind="drill"), DAY, early)  # the same millisecond
+    store.sync_cards([card for card in load_decks([small_deck]).cards if card.id != "nn.overfitting"])  # retired
+    package = tmp_path / "r.apkg"
+    export_reviews(store, "anki", ExportFilter(), package, today=DAY + timedelta(days=1))
+    with closing(anki_collection(package, tmp_path)) as anki:
+        fields = dict(anki.execute("SELECT n.sfld, c.type || ' ' || c.queue || ' ' || c.ivl || ' ' || c.factor "
+                                   "FROM cards c JOIN notes n ON n.id = c.nid"))
+        revlog = anki.execute("SELECT id, ease, factor, type FROM revlog ORDER BY id").fetchall()
+        models = json.loads(anki.execute("SELECT models FROM col").fetchone()[0])
+    prompts = {card.id: card.prompt for card in store.cards(include_retired=True)}
+    assert fields == {prompts["nn.saturation"]: "0 0 0 0", prompts["nn.softmax"]: "2 2 1 2500",
+                      prompts["nn.overfitting"]: "2 -1 1 2600"}
+    ms = [int(moment.timestamp() * 1000) for moment in (early, late)]
+    assert revlog == [(ms[0], 4, 2600, 0), (ms[0] + 1, 3, 2600, 0), (ms[1], 3, 2500, 0)]
+    [model] = models.values()
+    assert [field["name"] for field in model["flds"]] == ["Prompt", "Answer", "Key points"]
+    assert (model["tmpls"][0]["qfmt"], model["tmpls"][0]["afmt"]) == (
+        "{{Prompt}}", "{{FrontSide}}<hr id=answer>{{Answer}}<br><br><b>Key points</b><br>{{Key points}}")
+
+
+def test_anki_deck_ids_are_stable_and_in_the_range_genanki_recommends() -> None:
+    ids = [export._anki_id(name) for name in ("Small", "Nielsen 1", "=Beta deck", "", "日本語")]
+    assert all(1 << 30 <= deck_id < 1 << 31 for deck_id in ids) and len(set(ids)) == len(ids)
+    assert ids == [export._anki_id(name) for name in ("Small", "Nielsen 1", "=Beta deck", "", "日本語")]
+
+
+def test_since_and_until_are_inclusive_so_one_day_exports_that_day(store: Store) -> None:
+    store.record_review(ReviewInput("nn.softmax", 4), DAY, at(DAY))
+    one_day = ExportFilter(since=DAY, until=DAY)
+    assert [row["card_id"] for row in json.loads(exported(store, "json", one_day))] == ["nn.softmax"]
+
+
+def test_the_progress_of_an_fsrs_export_ends_at_its_total(store: Store) -> None:
+    """The fsrs log leaves out a card reviewed before --since: the total it reports must leave it out too."""
+    store.record_review(ReviewInput("nn.softmax", 4), DAY, at(DAY))
+    later = DAY + timedelta(days=1)
+    for card_id in ("nn.softmax", "nn.overfitting"):
+        store.record_review(ReviewInput(card_id, 4), later, at(later))
+    reports: list[tuple[int, int]] = []
+    export_reviews(store, "fsrs", ExportFilter(since=later), stream=io.StringIO(),
+                   progress=lambda *done: reports.append(done), today=later)
+    assert reports[-1] == (1, 1)
+
+
+def test_export_refuses_the_database_by_any_name_with_one_sentence(store: Store, tmp_path: Path) -> None:
+    linked = tmp_path / "linked.db"
+    os.link(store.path, linked)  # another name for the same file, which resolving symlinks does not reveal
+    for target, what in ((store.path, "the database recall is using"), (linked, "the database recall is using"),
+                         (Path(f"{store.path}-wal"), "the wal file of recall's database")):
+        with pytest.raises(ExportError) as refused:
+            export_reviews(store, "csv", ExportFilter(), target, today=DAY)
+        assert str(refused.value) == (f"will not export to {target}: it is {what} ({store.path}); choose another "
+                                      "--output (nothing was changed)")
+    other = tmp_path / "other.db"
+    Store(other).close()
+    with pytest.raises(ExportError) as refused:
+        export_reviews(store, "csv", ExportFilter(), other, today=DAY)
+    assert str(refused.value) == (f"will not export to {other}: it is an SQLite database file, which the export "
+                                  "would replace; choose another --output (nothing was changed)")
+    with pytest.raises(ExportError) as refused:
+        export_reviews(store, "anki", ExportFilter(), today=DAY)
+    assert str(refused.value) == "the anki format writes an .apkg package, so it needs an output file"
+    with pytest.raises(ExportError) as refused:
+        export_reviews(store, "csv", ExportFilter(since=DAY, until=DAY - timedelta(days=1)), today=DAY)
+    assert str(refused.value) == (f"the start day {DAY} is after the end day {DAY - timedelta(days=1)}, "
+                                  "so nothing would match")
+
+
+def test_cards_never_studied_arrive_in_anki_as_new_in_deck_order(store: Store, tmp_path: Path) -> None:
+    package = tmp_path / "r.apkg"
+    export_reviews(store, "anki", ExportFilter(), package, today=DAY)
+    with closing(anki_collection(package, tmp_path)) as anki:
+        new = anki.execute("SELECT n.sfld FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type = 0 AND c.queue = 0 "
+                           "ORDER BY c.due").fetchall()
+    assert [prompt for (prompt,) in new] == [card.prompt for card in store.cards()]
