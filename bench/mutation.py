@@ -3,7 +3,7 @@
 mutmut 3 changes the module's code one small edit at a time (a `<` for a `<=`, a constant plus one, a
 `None` for a value...) and runs the tests that reach the changed function: a mutant the tests still pass
 on "survived" and points at a rule no test states. Each module runs in a throwaway copy of the project
-(recall/, nn/, cards/, tests/ and pyproject.toml with a [tool.mutmut] section added), so the work tree
+(recall/, nn/, cards/, tests/, bench/ and pyproject.toml with a [tool.mutmut] section added), so the work tree
 and its pyproject are never touched, at the lowest priority (nice 19) and with one worker by default:
 the machine stays usable. A full run of every module fits in an hour on 2 cores.
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("recall", "nn", "cards", "tests")
+COPIED = ("recall", "nn", "cards", "tests", "bench")  # bench: tests/test_offline_grader.py runs its eval
 RULE_TESTS = "tests/test_rules_*.py"
 SCHEDULING_TESTS = ("tests/test_sm2.py", "tests/test_doctor.py", RULE_TESTS)
 GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py")
@@ -72,12 +72,12 @@ class Outcome:
 
     @property
     def score(self) -> float | None:
-        tested = len(self.statuses) - self.count("skipped")
+        tested = len(self.statuses) - self.count("skipped", "not checked")
         return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
 
     @property
     def score_without_case_only(self) -> float | None:
-        tested = len(self.statuses) - self.count("skipped") - len(self.case_only)
+        tested = len(self.statuses) - self.count("skipped", "not checked") - len(self.case_only)
         return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
 
     @property
@@ -119,7 +119,7 @@ def prepare(workdir: Path, source: str, tests: list[str]) -> None:
 [tool.mutmut]
 source_paths = ["recall"]
 only_mutate = [{json.dumps(source)}]
-also_copy = ["nn", "cards"]
+also_copy = ["nn", "cards", "bench"]
 pytest_add_cli_args_test_selection = {toml_list(tests)}
 pytest_add_cli_args = ["-p", "no:cacheprovider"]
 """

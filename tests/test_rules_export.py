@@ -196,6 +196,6 @@ def test_cards_never_studied_arrive_in_anki_as_new_in_deck_order(store: Store, t
     package = tmp_path / "r.apkg"
     export_reviews(store, "anki", ExportFilter(), package, today=DAY)
     with closing(anki_collection(package, tmp_path)) as anki:
-        new = anki.execute("SELECT n.sfld FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type = 0 AND c.queue = 0 "
-                           "ORDER BY c.due").fetchall()
-    assert [prompt for (prompt,) in new] == [card.prompt for card in store.cards()]
+        new = anki.execute("SELECT n.sfld, c.due FROM cards c JOIN notes n ON n.id = c.nid "
+                           "WHERE c.type = 0 AND c.queue = 0 ORDER BY c.id").fetchall()
+    assert new == [(card.prompt, position) for position, card in enumerate(store.cards())]  # due: the new position
