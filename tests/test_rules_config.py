@@ -62,6 +62,7 @@ def test_the_config_file_is_read_as_utf_8_whatever_the_locale(tmp_path: Path) ->
     with the locale's encoding would refuse a model name with an accent."""
     path = tmp_path / "config.toml"
     path.write_text('model = "modèle-ü"\n', encoding="utf-8")
+    assert load_settings({"config": str(path)}, {}).model == "modèle-ü"  # here, and under an ASCII locale:
     code = ("import sys; from recall.config import load_settings; "
             "print(ascii(load_settings({'config': sys.argv[1]}, {}).model))")
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
