@@ -6,7 +6,7 @@ on "survived" and points at a rule no test states. Each module runs in a throwaw
 (recall/, nn/, cards/, tests/, bench/ and pyproject.toml with a [tool.mutmut] section added), so the work tree
 and its pyproject are never touched, at the lowest priority (nice 19) and with one worker by default:
 the machine stays usable. A full run of every module took 52 minutes with one worker on 2 shared cores
-(the slowest: export, 17 min; store, 12 min); `--max-children 2` halves it on an idle machine.
+(the slowest: export, 17 min; store, 12 min). `--max-children 2` uses both cores (not measured here).
 
     pip install -e ".[test,mutation]"             # mutmut 3
     python bench/mutation.py                      # every module; prints killed/survived/score per module
