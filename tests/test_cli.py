@@ -204,7 +204,7 @@ class TestExplain:
             assert (review["quality"], review["suggested_quality"]) == (2, 3)
 
     def test_on_a_terminal_the_suggestion_is_the_default_only_when_confident(self, recall):
-        from recall.cli import learners_grade
+        from recall.cli.explain import learners_grade
         from recall.grading.base import Verdict
 
         sure = Verdict(suggested_quality=4, key_points=(), feedback="", grader="offline", confident=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from recall.cli import cli, visible
+from recall.cli import cli
+from recall.cli.output import visible
 from recall.store import Store
 
 HOSTILE = "Why \x1b]0;pwned\x07\x1b[2J\x9b31m saturate?"  # retitles the window, clears the screen, CSI

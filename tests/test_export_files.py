@@ -329,7 +329,7 @@ def test_anki_day_zero_follows_the_study_day_at_1_am(recall, tmp_path: Path, mon
     the calendar date of that moment would make it 4 March. Both the CLI (its `today`) and a caller
     passing no `today` (the default) take the study day."""
     one_thirty = datetime(2026, 3, 5, 1, 30).astimezone()
-    monkeypatch.setattr("recall.cli.utc_now", lambda: one_thirty)
+    monkeypatch.setattr("recall.cli.base.utc_now", lambda: one_thirty)
     monkeypatch.setattr("recall.clock.utc_now", lambda: one_thirty)
     package = tmp_path / "r.apkg"
     result = recall("export", "--format", "anki", "--output", package)

@@ -43,7 +43,7 @@ class PinnedRecall:
     monkeypatch: pytest.MonkeyPatch
 
     def at(self, moment: datetime, *args: str) -> Result:
-        self.monkeypatch.setattr("recall.cli.utc_now", lambda: moment)
+        self.monkeypatch.setattr("recall.cli.base.utc_now", lambda: moment)
         options = ["--db", str(self.db), "--cards", str(self.deck), "--config", str(self.config)]
         result = CliRunner().invoke(cli, [*options, *args], catch_exceptions=False, prog_name="recall")
         assert result.exit_code == 0, result.output

@@ -1,0 +1,135 @@
+"""Commands that read the collection: study, check, cards, due, stats, doctor."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from recall.cli.base import UserError, context, global_options, run_app
+from recall.cli.output import emit_json, fitted, say
+
+@click.command()
+@global_options
+@click.pass_context
+def study(ctx: click.Context, **options: object) -> None:
+    """Open the study app straight into today's session."""
+    run_app(context(ctx, **options), start="study")
+
+
+@click.command()
+@global_options
+@click.pass_context
+def check(ctx: click.Context, **options: object) -> None:
+    """Validate every deck; exit 1 listing each problem with its file and card."""
+    decks = context(ctx, **options).decks
+    for problem in decks.problems:
+        say(str(problem), err=problem.severity == "error")
+    errors, warnings = len(decks.errors), len(decks.problems) - len(decks.errors)
+    if errors:
+        raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); cards with "
+                        "errors are left out, files that cannot be parsed are skipped")
+    deck_names = {card.deck for card in decks.cards}
+    say(f"OK: {len(decks.cards)} cards in {len(deck_names)} deck(s) from {len(decks.files)} file(s)"
+        + (f", {warnings} warning(s)" if warnings else ""))
+
+
+def card_summary(row) -> dict:  # noqa: ANN001 - CardRow
+    return {"id": row.id, "deck": row.deck, "prompt": row.prompt, "tags": list(row.tags), "demo": row.demo,
+            "due": row.due.isoformat() if row.due else None, "interval": row.interval,
+            "repetitions": row.repetitions, "easiness": row.easiness_centi / 100, "lapses": row.lapses,
+            "reviews": row.reviews}
+
+
+@click.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """List cards with their scheduling state."""
+    rows = context(ctx, **options).store.cards()
+    if as_json:
+        emit_json([card_summary(row) for row in rows])
+        return
+    for row in rows:
+        due = row.due.isoformat() if row.due else "new"
+        say(fitted(f"{row.id:<28} {due:<10} {row.interval:>4}d EF {row.easiness_centi / 100:.2f} "
+                   f"{row.reviews:>3}r", row.prompt))
+    say(f"{len(rows)} cards", err=True)
+
+
+@click.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def due(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """What a session would ask today, in order."""
+    from recall.study import todays_queue
+
+    state = context(ctx, **options)
+    queue = todays_queue(state.store, state.today, state.settings.new_per_day)
+    items = [{"id": item.card.id, "deck": item.card.deck, "prompt": item.card.prompt, "kind": item.kind,
+              "due": item.card.due.isoformat() if item.card.due else None} for item in queue]
+    if as_json:
+        emit_json(items)
+        return
+    for item in items:
+        say(fitted(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28}", item["prompt"]))
+    kinds = Counter(item["kind"] for item in items)
+    say(f"{kinds['review']} due, {kinds['new']} new" + (f", {kinds['drill']} drill(s)" if kinds["drill"] else ""),
+        err=True)
+
+
+@click.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """Totals, retention, streak, due forecast and token use."""
+    from recall.stats import collection_stats
+
+    state = context(ctx, **options)
+    summary = collection_stats(state.store, state.today)
+    if as_json:
+        emit_json(summary)
+        return
+    retention = summary["retention_30d"]
+    say(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
+    say(f"due today    {summary['due_today']}")
+    say(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
+    say(f"streak       {summary['streak_days']} day(s)")
+    say("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
+                           if retention is not None else "no reviews of learned cards yet"))
+    say("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
+    for deck in summary["decks"]:
+        say(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new", hang=13)
+    for usage in summary["token_usage"]:
+        cost = usage["estimated_cost_usd"]
+        cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
+        say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
+            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}", hang=13)
+
+
+@click.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """Check that every card's state equals a replay of its reviews; exit 1 naming each card that differs."""
+    from recall.doctor import check_collection
+
+    report = check_collection(context(ctx, **options).store)
+    if as_json:
+        emit_json({"cards": report.cards, "reviews": report.reviews,
+                   "inconsistent": [{"card_id": item.card_id, "problem": str(item)}
+                                    for item in report.inconsistencies]})
+    else:
+        for item in report.inconsistencies:
+            say(str(item), hang=4)
+    if report.inconsistencies:
+        raise UserError(f"{len(report.inconsistencies)} of {report.cards} card(s) differ from a replay of their "
+                        "reviews (a hand edit, or a bug: please report it)")
+    if not as_json:
+        say(f"OK: {report.cards} cards, {report.reviews} reviews; each card's state equals a replay of "
+            "its reviews")
+
