@@ -183,6 +183,10 @@ class Store:
         with self._errors_described():
             return self.conn.execute(sql, params).fetchall()
 
+    def read(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Every row of a read-only query, for a core module that keeps its own queries (`recall.stats`)."""
+        return self._rows(sql, params)
+
     def _dicts(self, sql: str, params: Sequence = ()) -> list[dict]:
         with self._errors_described():
             cursor = self.conn.execute(sql, params)

@@ -1,4 +1,4 @@
-"""Commands that read the collection: study, check, cards, due, stats, doctor."""
+"""Commands that read the collection: study, check, cards, due, doctor."""
 
 from __future__ import annotations
 
@@ -78,36 +78,6 @@ def due(ctx: click.Context, as_json: bool, **options: object) -> None:
     kinds = Counter(item["kind"] for item in items)
     say(f"{kinds['review']} due, {kinds['new']} new" + (f", {kinds['drill']} drill(s)" if kinds["drill"] else ""),
         err=True)
-
-
-@click.command()
-@global_options
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.pass_context
-def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
-    """Totals, retention, streak, due forecast and token use."""
-    from recall.stats import collection_stats
-
-    state = context(ctx, **options)
-    summary = collection_stats(state.store, state.today)
-    if as_json:
-        emit_json(summary)
-        return
-    retention = summary["retention_30d"]
-    say(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
-    say(f"due today    {summary['due_today']}")
-    say(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
-    say(f"streak       {summary['streak_days']} day(s)")
-    say("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
-                           if retention is not None else "no reviews of learned cards yet"))
-    say("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
-    for deck in summary["decks"]:
-        say(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new", hang=13)
-    for usage in summary["token_usage"]:
-        cost = usage["estimated_cost_usd"]
-        cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
-        say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
-            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}", hang=13)
 
 
 @click.command()

@@ -1,0 +1,117 @@
+"""`recall stats`: the collection's totals, then charts of progress (drawn with plotext, in plain
+characters: no colour is needed to read them) and the hardest cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import click
+
+from recall.cli.base import context, global_options
+from recall.cli.markdown import on_terminal, show_markdown
+from recall.cli.output import emit_json, say, terminal_width
+
+CHART_HEIGHT = 10
+WIDEST_CHART = 100  # wider terminals leave the rest blank: bars as wide as a screen are harder to compare
+
+
+@click.command()
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
+    """Totals, retention, streak, due forecast, token use, and charts of your progress."""
+    from recall.stats import collection_stats, progress_stats
+
+    state = context(ctx, **options)
+    summary = collection_stats(state.store, state.today)
+    progress = progress_stats(state.store, state.today)
+    if as_json:
+        emit_json({**summary, **progress})
+        return
+    show_totals(summary)
+    if summary["reviews"]:
+        for text in progress_charts(progress, min(terminal_width(), WIDEST_CHART), on_terminal()):
+            click.echo("\n" + text)
+    else:
+        say("\nNo reviews yet: the charts of your progress start with your first session.")
+    if progress["hardest"]:
+        show_markdown("\n" + hardest_cards_markdown(progress["hardest"]))
+
+
+def show_totals(summary: dict) -> None:
+    retention = summary["retention_30d"]
+    say(f"cards        {summary['cards']} ({summary['new']} new, {summary['retired']} retired)")
+    say(f"due today    {summary['due_today']}")
+    say(f"reviews      {summary['reviews']} ({summary['reviewed_today']} today)")
+    say(f"streak       {summary['streak_days']} day(s)")
+    say("retention    " + (f"{retention:.0%} of {summary['retention_reviews_30d']} reviews in 30 days"
+                           if retention is not None else "no reviews of learned cards yet"))
+    say("next 7 days  " + " ".join(str(n) for n in summary["due_forecast"][:7]))
+    for deck in summary["decks"]:
+        say(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new", hang=13)
+    for usage in summary["token_usage"]:
+        cost = usage["estimated_cost_usd"]
+        cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
+        say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
+            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}", hang=13)
+
+
+def short_day(iso_day: str) -> str:
+    return f"{date.fromisoformat(iso_day):%d %b}"
+
+
+def progress_charts(progress: dict, width: int, color: bool) -> list[str]:
+    """Each chart as text `width` columns wide; with `color`, the bars are coloured (never needed)."""
+    days = [short_day(row["day"]) for row in progress["per_day"]]
+    weeks = [short_day(row["week"]) for row in progress["retention_by_week"]]
+    retention = [row["retention"] for row in progress["retention_by_week"]]
+    return [
+        bar_chart("Reviews per day", days, [row["reviews"] for row in progress["per_day"]], width, color),
+        bar_chart("Minutes spent per day", days, [row["minutes"] for row in progress["per_day"]], width, color),
+        bar_chart("True retention per week: % of due reviews passed", weeks,
+                  [None if share is None else round(share * 100) for share in retention], width, color,
+                  top=100),
+        bar_chart("Learned cards by interval", [row["bucket"] for row in progress["intervals"]],
+                  [row["cards"] for row in progress["intervals"]], width, color),
+        bar_chart("Learned cards by easiness",
+                  [row["bucket"] for row in progress["easiness"]], [row["cards"] for row in progress["easiness"]],
+                  width, color),
+        bar_chart("Cards added per week", [short_day(row["week"]) for row in progress["added_per_week"]],
+                  [row["cards"] for row in progress["added_per_week"]], width, color),
+    ]
+
+
+def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None], width: int, color: bool,
+              top: float | None = None) -> str:
+    """A bar chart with axes; a None value draws no bar. Labels that do not fit are thinned out evenly.
+    The y axis runs from 0 to `top` (default: the largest value) with whole-number ticks."""
+    import plotext
+
+    plotext.clear_figure()
+    plotext.plotsize(width, CHART_HEIGHT)
+    plotext.theme("clear")
+    shown = [(index, value) for index, value in enumerate(values) if value is not None]
+    if shown:
+        plotext.bar([index for index, _ in shown], [value for _, value in shown], width=0.6,
+                    color="cyan" if color else None)
+    step = -(-len(labels) * (max(len(label) for label in labels) + 1) // (width - 8))
+    plotext.xticks(list(range(0, len(labels), step)), list(labels[::step]))
+    highest = top or max((value for _, value in shown), default=0) or 1
+    ticks = sorted({0, round(highest / 2), round(highest)}) if highest >= 2 else [0, highest]
+    plotext.yticks(ticks, [f"{tick:g}" for tick in ticks])
+    plotext.xlim(-0.7, len(labels) - 0.3)
+    plotext.ylim(0, highest)
+    plotext.title(title)
+    text = plotext.build()
+    return text if color else plotext.uncolorize(text)
+
+
+def hardest_cards_markdown(hardest: list[dict]) -> str:
+    lines = ["**Hardest cards** (most lapses, then lowest easiness)", ""]
+    for number, card in enumerate(hardest, 1):
+        prompt = " ".join(card["prompt"].split())  # one paragraph: a line break would end the list item
+        lines.append(f"{number}. {prompt}  \n   {card['lapses']} lapses, easiness {card['easiness']:.2f}, "
+                     f"{card['reviews']} reviews, `{card['id']}`")
+    return "\n".join(lines)
