@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from recall.backup import BackupError, back_up_before_first_write
+from recall.clock import study_day, utc_now
 from recall.config import Settings
 from recall.store import Store
 
@@ -19,6 +21,7 @@ class OpenReport:
 
     deck_problems: tuple[str, ...]
     migration_backup: Path | None
+    backup_problem: str | None = None  # why today's rolling backup could not be made
 
 
 def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
@@ -31,12 +34,27 @@ def sync_decks(store: Store, settings: Settings) -> tuple[str, ...]:
                  if problem.severity == "error" or problem.card_index is None)
 
 
+def daily_backup(store: Store, settings: Settings) -> str | None:
+    """Today's rolling backup, made before anything else writes today (see `recall.backup`); returns
+    what went wrong, if anything: a failed backup is reported, it does not stop the learner."""
+    if store.in_memory:
+        return None
+    try:
+        back_up_before_first_write(store.conn, store.path, study_day(utc_now(), settings.day_starts_at),
+                                   settings.keep_daily_backups, settings.keep_weekly_backups)
+    except BackupError as error:
+        return str(error)
+    return None
+
+
 def open_collection(settings: Settings) -> tuple[Store, OpenReport]:
-    """Open the database and make its cards match the deck files; the store is closed if syncing fails."""
+    """Open the database, back it up once a study day, and make its cards match the deck files; the
+    store is closed if syncing fails."""
     store = Store(settings.db_path)
     try:
+        backup_problem = daily_backup(store, settings)
         problems = sync_decks(store, settings)
     except BaseException:
         store.close()
         raise
-    return store, OpenReport(problems, store.migration_backup)
+    return store, OpenReport(problems, store.migration_backup, backup_problem)

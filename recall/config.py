@@ -62,6 +62,8 @@ class Settings:
     max_tokens: int = 4096
     timeout: float = 60.0
     theme: str = "textual-dark"
+    keep_daily_backups: int = 7
+    keep_weekly_backups: int = 4
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
 
@@ -74,6 +76,7 @@ class Settings:
 CONFIG_KEYS = {
     "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
     "day_starts_at": int, "max_tokens": int, "timeout": (int, float), "theme": str, "base_url": str,
+    "keep_daily_backups": int, "keep_weekly_backups": int,
 }
 TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number", list: "a list of paths"}
 # The numeric settings: what each is, and the smallest and largest value it may take. The bounds keep
@@ -83,6 +86,8 @@ RANGES = {
     "day_starts_at": ("an hour", 0, 23),
     "max_tokens": ("a whole number", 256, 1_000_000),
     "timeout": ("a number of seconds", 1, 3600),
+    "keep_daily_backups": ("a whole number", 0, 366),
+    "keep_weekly_backups": ("a whole number", 0, 520),
 }
 ENV_KEYS = {
     "RECALL_DB": "db", "RECALL_CARDS": "cards", "RECALL_GRADER": "grader", "RECALL_MODEL": "model",

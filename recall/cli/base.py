@@ -100,6 +100,8 @@ class Context:
         if report.migration_backup:
             say(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}",
                 err=True)
+        if report.backup_problem:
+            say(f"recall: warning: {report.backup_problem}", err=True)
         if report.deck_problems:
             say(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
                 "run `recall check` for all of them", err=True)

@@ -109,6 +109,8 @@ class RecallApp(App[None]):
             return
         if report.migration_backup:
             self.notify(f"Upgraded the database; the old one is backed up at {report.migration_backup}.")
+        if report.backup_problem:
+            self.notify(report.backup_problem, title="No backup today", severity="warning", timeout=15)
         if report.deck_problems:
             count = len(report.deck_problems)
             self.notify(f"{report.deck_problems[0]}" + (f"\n(and {count - 1} more)" if count > 1 else "")
