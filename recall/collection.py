@@ -12,6 +12,7 @@ from pathlib import Path
 from recall.backup import BackupError, back_up_before_first_write
 from recall.clock import study_day, utc_now
 from recall.config import Settings
+from recall.scheduler import scheduler_named
 from recall.store import Store
 
 
@@ -48,9 +49,10 @@ def daily_backup(store: Store, settings: Settings) -> str | None:
 
 
 def open_collection(settings: Settings) -> tuple[Store, OpenReport]:
-    """Open the database, back it up once a study day, and make its cards match the deck files; the
-    store is closed if syncing fails."""
-    store = Store(settings.db_path)
+    """Open the database with the configured scheduler (replaying every card's log if the states were
+    another's), back it up once a study day, and make its cards match the deck files; the store is
+    closed if syncing fails."""
+    store = Store(settings.db_path, scheduler_named(settings.scheduler, settings.desired_retention))
     try:
         backup_problem = daily_backup(store, settings)
         problems = sync_decks(store, settings)

@@ -13,10 +13,14 @@ from pathlib import Path
 from platformdirs import user_config_dir, user_data_dir
 
 from recall.errors import RecallError
+from recall.scheduler import DEFAULT_LEECH_LAPSES, SCHEDULER_NAMES
 
 APP_NAME = "recall"
 DEFAULT_MODEL = "claude-haiku-5-5"
 GRADER_CHOICES = ("auto", "claude", "offline")
+# Every new card is a written explanation, and comes back for another the next day and the day after
+# that: 5 new a day settles near 15-20 explanations a day, about as many as a learner writes with care.
+DEFAULT_NEW_PER_DAY = 5
 
 
 class ConfigError(RecallError):
@@ -57,7 +61,11 @@ class Settings:
     config_path: Path = field(default_factory=default_config_path)
     grader: str = "auto"
     model: str = DEFAULT_MODEL
-    new_per_day: int = 10
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+    deck_new_per_day: dict[str, int] = field(default_factory=dict)  # [decks."NAME"] new_per_day
+    scheduler: str = "sm2"
+    desired_retention: float = 0.9
+    leech_lapses: int = DEFAULT_LEECH_LAPSES
     day_starts_at: int = 4
     max_tokens: int = 4096
     timeout: float = 60.0
@@ -77,8 +85,12 @@ CONFIG_KEYS = {
     "db": str, "cards": list, "grader": str, "model": str, "new_per_day": int,
     "day_starts_at": int, "max_tokens": int, "timeout": (int, float), "theme": str, "base_url": str,
     "keep_daily_backups": int, "keep_weekly_backups": int,
+    "scheduler": str, "desired_retention": float, "leech_lapses": int, "decks": dict,
 }
-TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number", list: "a list of paths"}
+# What a [decks."NAME"] table may set.
+DECK_KEYS = {"new_per_day": int}
+TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number", float: "a decimal number",
+              list: "a list of paths", dict: 'tables of deck settings ([decks."NAME"])'}
 # The numeric settings: what each is, and the smallest and largest value it may take. The bounds keep
 # absurd values (2**63, inf, nan) from reaching the scheduler, SQLite or the API.
 RANGES = {
@@ -88,10 +100,13 @@ RANGES = {
     "timeout": ("a number of seconds", 1, 3600),
     "keep_daily_backups": ("a whole number", 0, 366),
     "keep_weekly_backups": ("a whole number", 0, 520),
+    "desired_retention": ("a fraction", 0.7, 0.99),
+    "leech_lapses": ("a whole number", 1, 1000),
 }
 ENV_KEYS = {
     "RECALL_DB": "db", "RECALL_CARDS": "cards", "RECALL_GRADER": "grader", "RECALL_MODEL": "model",
     "RECALL_NEW_PER_DAY": "new_per_day", "RECALL_DAY_STARTS_AT": "day_starts_at",
+    "RECALL_SCHEDULER": "scheduler",
     "ANTHROPIC_BASE_URL": "base_url",
 }
 
@@ -120,11 +135,26 @@ def _read_config_file(path: Path, required: bool) -> dict:
         problem = range_problem(key, value) if key in RANGES else None
         if problem:
             raise ConfigError(f"{path}: `{key}` {problem}")
+    for deck, table in data.get("decks", {}).items():
+        _check_deck_table(path, deck, table)
     if data.get("cards") == []:
         # No decks at all would retire every card at the next sync.
         raise ConfigError(f"{path}: `cards` is empty; list at least one deck file or directory, "
                           "or remove the setting to use the bundled deck")
     return data
+
+
+def _check_deck_table(path: Path, deck: str, table: object) -> None:
+    """One [decks."NAME"] table: only the settings a deck may override, each in range."""
+    if not isinstance(table, dict):
+        raise ConfigError(f'{path}: `decks.{deck}` must be a table ([decks."{deck}"])')
+    for key, value in table.items():
+        if key not in DECK_KEYS:
+            raise ConfigError(f"{path}: unknown deck setting `{key}` in [decks.\"{deck}\"] "
+                              f"(known: {', '.join(DECK_KEYS)})")
+        problem = range_problem(key, value)
+        if problem:
+            raise ConfigError(f'{path}: `new_per_day` of [decks."{deck}"] {problem}')
 
 
 def _from_environment(env: dict[str, str]) -> dict:
@@ -170,6 +200,9 @@ def load_settings(flags: dict | None = None, env: dict[str, str] | None = None) 
             raise ConfigError("an empty deck path (--cards \"\" or cards = [\"\"]) would load every .toml under the "
                               "current folder; name a deck file or folder")
         changes["card_paths"] = tuple(Path(p).expanduser() for p in merged.pop("cards"))
+    if "decks" in merged:
+        changes["deck_new_per_day"] = {deck: table["new_per_day"] for deck, table in merged.pop("decks").items()
+                                       if "new_per_day" in table}
     names = {f.name for f in fields(Settings)}
     changes.update({k: v for k, v in merged.items() if k in names})
     settings = replace(settings, **changes)
@@ -191,6 +224,8 @@ def _validate(settings: Settings) -> None:
     checked as they are read, so their messages name the file or the variable)."""
     if settings.grader not in GRADER_CHOICES:
         raise ConfigError(f"grader must be one of {', '.join(GRADER_CHOICES)}, not {settings.grader!r}")
+    if settings.scheduler not in SCHEDULER_NAMES:
+        raise ConfigError(f"scheduler must be one of {', '.join(SCHEDULER_NAMES)}, not {settings.scheduler!r}")
     for key in RANGES:
         problem = range_problem(key, getattr(settings, key))
         if problem:

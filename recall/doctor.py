@@ -6,9 +6,7 @@ safe: any of them may rebuild a card's state from its log and must land where th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
 
 from recall.scheduler import CardState, Scheduler, replay
 from recall.store import Store
@@ -26,7 +24,8 @@ class Inconsistency:
 
     def __str__(self) -> str:
         differences = [f"{name} {getattr(self.stored, name)} (replay: {getattr(self.replayed, name)})"
-                       for name in ("easiness_centi", "repetitions", "interval", "due", "lapses")
+                       for name in ("easiness_centi", "repetitions", "interval", "due", "lapses", "stability",
+                                    "difficulty")
                        if getattr(self.stored, name) != getattr(self.replayed, name)]
         if self.stored_reviews != self.logged_reviews:
             differences.append(f"reviews {self.stored_reviews} (log: {self.logged_reviews})")
@@ -40,16 +39,11 @@ class DoctorReport:
     inconsistencies: tuple[Inconsistency, ...]
 
 
-def _logs_by_card(store: Store) -> Iterator[tuple[str, list]]:
-    for card_id, rows in groupby(store.review_log(), key=lambda row: row[0]):
-        yield card_id, [row[1:] for row in rows]
-
-
 def check_collection(store: Store, scheduler: Scheduler | None = None) -> DoctorReport:
     """Replay every card's reviews (one card's log in memory at a time) and compare with its stored state.
     Cards and the log are both read in card-id order, so the two streams are merged without a lookup."""
     scheduler = scheduler or store.scheduler
-    logs = _logs_by_card(store)
+    logs = store.card_logs()
     pending = next(logs, None)
     cards = reviews = 0
     found: list[Inconsistency] = []

@@ -33,6 +33,7 @@ from recall.atomic_file import FileWriteError, resolve_target, write_atomically
 from recall.database_file import SIDE_FILE_SUFFIXES, StoreError, is_sqlite_file
 from recall.errors import RecallError
 from recall.review_query import ReviewFilter
+from recall.scheduler import four_point_rating
 
 if TYPE_CHECKING:
     from recall.store import CardRow, Store
@@ -104,12 +105,6 @@ def review_phase(kind: str, was_new: int, repetitions_before: int, lapses_before
             return ReviewPhase.LEARNING
         return ReviewPhase.RELEARNING
     return ReviewPhase.NEW if was_new else ReviewPhase.REVIEW
-
-
-def four_point_rating(quality: int) -> int:
-    """SM-2's 0..5 quality as FSRS's rating and Anki's answer button: 0-2 Again(1), 3 Hard(2),
-    4 Good(3), 5 Easy(4)."""
-    return 1 if quality <= 2 else quality - 1
 
 
 def epoch_ms(reviewed_at: str) -> int:

@@ -1,8 +1,9 @@
 """What a grade means and what a review does to a card, behind an interface a second scheduler can
-implement (SM-2 is `recall.sm2.Sm2Scheduler`; an FSRS one is planned).
+implement (SM-2 is `recall.sm2.Sm2Scheduler`, the default; FSRS is `recall.fsrs_scheduler.FsrsScheduler`).
 
 This is the one home of the grade scale, the pass mark, the drill pass mark and the rule that decides
-whether a review is scheduled or a same-day drill. The store saves the states a scheduler returns; a card's
+whether a review is scheduled or a same-day drill, of the four-point rating FSRS and Anki read, of what a
+lapse is and of when a card is a leech. The store saves the states a scheduler returns; a card's
 stored state must equal `replay` of its review log, which is what `recall doctor` checks. Pure: no I/O and
 no clock, the study day is passed in.
 """
@@ -55,18 +56,38 @@ class Grade(IntEnum):
 PASS_MARK = Grade.HARD
 DRILL_PASS_MARK = Grade.GOOD
 GRADES = tuple(Grade)  # GRADES[q] is Grade(q) without the enum lookup: a replay makes millions
+DEFAULT_LEECH_LAPSES = 4
+
+
+def four_point_rating(quality: int) -> int:
+    """SM-2's 0..5 quality as FSRS's rating and Anki's answer button: 0-2 Again(1), 3 Hard(2),
+    4 Good(3), 5 Easy(4)."""
+    return 1 if quality <= 2 else quality - 1
+
+
+def is_lapse(before: CardState, grade: Grade) -> bool:
+    """A failed scheduled review of a card that had been recalled at least once (both schedulers)."""
+    return not grade.passes and before.repetitions > 0
+
+
+def is_leech(lapses: int, leech_lapses: int = DEFAULT_LEECH_LAPSES) -> bool:
+    """A card forgotten `leech_lapses` times costs more than it teaches as it stands: rewrite or suspend it."""
+    return lapses >= leech_lapses
 
 
 @dataclass(frozen=True)
 class CardState:
     """Everything a review can change about a card. `easiness_centi` is SM-2's easiness in exact
-    hundredths; `due` is None for a card never scheduled."""
+    hundredths; `due` is None for a card never scheduled. `stability` (days) and `difficulty` are FSRS's
+    memory state, None under SM-2; `interval` is always the days from the last scheduling to `due`."""
 
     easiness_centi: int = INITIAL_EASINESS_CENTI
     repetitions: int = 0
     interval: int = 0
     due: date | None = None
     lapses: int = 0
+    stability: float | None = None
+    difficulty: float | None = None
 
     @property
     def easiness(self) -> float:
@@ -86,6 +107,7 @@ class ReviewLog:
 
 class Scheduler(Protocol):
     name: str
+    identity: str  # the name and every setting that changes its arithmetic: a new identity means a replay
 
     def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
         """The card's whole state after a review graded `grade` on study day `day`; a drill changes nothing."""
@@ -109,10 +131,17 @@ def replay(scheduler: Scheduler, reviews: Iterable[tuple[int, ReviewKind, date]]
     return state
 
 
-def scheduler_named(name: str = "sm2") -> Scheduler:
-    """The scheduler a setting names (imported on use: a scheduler may need a library of its own)."""
+SCHEDULER_NAMES = ("sm2", "fsrs")
+
+
+def scheduler_named(name: str = "sm2", desired_retention: float = 0.9) -> Scheduler:
+    """The scheduler a setting names (imported on use: FSRS needs the `fsrs` package)."""
     if name == "sm2":
         from recall.sm2 import Sm2Scheduler
 
         return Sm2Scheduler()
-    raise ValueError(f"unknown scheduler {name!r}; the choices are: sm2")
+    if name == "fsrs":
+        from recall.fsrs_scheduler import FsrsScheduler
+
+        return FsrsScheduler(desired_retention)
+    raise ValueError(f"unknown scheduler {name!r}; the choices are: {', '.join(SCHEDULER_NAMES)}")

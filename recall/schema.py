@@ -73,8 +73,19 @@ def _schema_v3(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM deck_files")
 
 
+def _schema_v4(db: sqlite_utils.Database) -> None:
+    """FSRS's memory state beside SM-2's (`stability`, `difficulty`, NULL under SM-2); `suspended`, which
+    deck syncs never touch, so a suspended card keeps its history and stays out of sessions; and `meta`,
+    which names the scheduler that computed the stored states (every state so far is SM-2's)."""
+    db["cards"].add_column("stability", float)
+    db["cards"].add_column("difficulty", float)
+    db["cards"].add_column("suspended", int, not_null_default=0)
+    db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db["meta"].insert({"key": "scheduler", "value": "sm2"})
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

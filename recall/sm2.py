@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog
+from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog, is_lapse
 
 MIN_EASINESS_CENTI = 130
 
@@ -64,6 +64,7 @@ class Sm2Scheduler:
     and lapses (a fail after at least one successful repetition); a drill changes nothing."""
 
     name = "sm2"
+    identity = "sm2"
 
     def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
         if type(grade) is not Grade:
@@ -71,7 +72,6 @@ class Sm2Scheduler:
         if kind == "drill":
             return card, ReviewLog(grade, kind, day, card, card)
         after = _advance(Sm2State(card.easiness_centi, card.repetitions, card.interval), grade)
-        lapsed = not grade.passes and card.repetitions > 0
         state = CardState(after.easiness_centi, after.repetitions, after.interval,
-                          day + timedelta(days=after.interval), card.lapses + lapsed)
+                          day + timedelta(days=after.interval), card.lapses + is_lapse(card, grade))
         return state, ReviewLog(grade, kind, day, card, state)

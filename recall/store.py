@@ -18,6 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from itertools import groupby
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -31,7 +32,8 @@ from recall.deck import Card
 from recall.deck_sync import CardSync, DeckSync, SyncReport
 from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
-    DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, review_kind, scheduler_named,
+    DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay, review_kind,
+    scheduler_named,
 )
 from recall.schema import migrate
 
@@ -59,10 +61,14 @@ class CardRow:
     reviews: int
     core: int | None = None  # the number of the key point that carries the mechanism (see deck.Card)
     misconceptions: tuple[str, ...] = ()
+    stability: float | None = None
+    difficulty: float | None = None
+    suspended: bool = False  # kept out of sessions by the learner; its history stays
 
     @property
     def state(self) -> CardState:
-        return CardState(self.easiness_centi, self.repetitions, self.interval, self.due, self.lapses)
+        return CardState(self.easiness_centi, self.repetitions, self.interval, self.due, self.lapses,
+                         self.stability, self.difficulty)
 
     @property
     def is_new(self) -> bool:
@@ -107,27 +113,50 @@ class ReviewInput:
 
 
 CARD_COLUMNS = ("id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, "
-                "repetitions, interval, due, lapses, reviews, core, misconceptions")
+                "repetitions, interval, due, lapses, reviews, core, misconceptions, stability, difficulty, suspended")
+STATE_COLUMNS = "easiness_centi, repetitions, interval, due, lapses, stability, difficulty"
+# The cards a session may ask: active and not suspended.
+STUDIED = "retired = 0 AND suspended = 0"
 
 
 def _card_row(row: Sequence) -> CardRow:
     """A CardRow from a row selected as CARD_COLUMNS."""
     (card_id, deck, prompt, answer, key_points, tags, demo, source, retired, easiness_centi, repetitions,
-     interval, due, lapses, reviews, core, misconceptions) = row
+     interval, due, lapses, reviews, core, misconceptions, stability, difficulty, suspended) = row
     return CardRow(card_id, deck, prompt, answer, tuple(json.loads(key_points)), tuple(json.loads(tags)),
                    demo, source, bool(retired), easiness_centi, repetitions, interval,
                    date.fromisoformat(due) if due else None, lapses, reviews, core,
-                   tuple(json.loads(misconceptions)))
+                   tuple(json.loads(misconceptions)), stability, difficulty, bool(suspended))
+
+
+def _scope(deck: str | None, tag: str | None) -> tuple[str, list[str]]:
+    """The SQL condition (to follow a WHERE clause on `cards`) for one deck and/or one tag, and its
+    parameters."""
+    conditions, params = [], []
+    if deck is not None:
+        conditions.append("AND cards.deck = ?")
+        params.append(deck)
+    if tag is not None:
+        conditions.append("AND EXISTS (SELECT 1 FROM json_each(cards.tags) WHERE value = ?)")
+        params.append(tag)
+    return " ".join(conditions), params
 
 
 def _prefixed_columns(alias: str) -> str:
     return ", ".join(f"{alias}.{column}" for column in CARD_COLUMNS.split(", "))
 
 
+def _state_values(state: CardState) -> tuple:
+    """A state as the cards table's STATE_COLUMNS hold it."""
+    return (state.easiness_centi, state.repetitions, state.interval, state.due.isoformat() if state.due else None,
+            state.lapses, state.stability, state.difficulty)
+
+
 class Store:
     def __init__(self, path: Path | str, scheduler: Scheduler | None = None) -> None:
         """Open (creating or migrating) the database at `path`; `scheduler` turns reviews into card
-        states (SM-2 by default)."""
+        states. A scheduler given is adopted: if another computed the stored states, every card's log is
+        replayed through it first. None means SM-2 without that check (for a look at the cards alone)."""
         self.path = Path(path)
         self.scheduler = scheduler or scheduler_named()
         self.in_memory = str(path) == ":memory:"
@@ -147,6 +176,8 @@ class Store:
             for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "foreign_keys = ON", "synchronous = FULL"):
                 self.conn.execute(f"PRAGMA {pragma}")
             self.migration_backup = migrate(self)
+            if scheduler is not None:
+                self._adopt_scheduler()
         except sqlite3.Error as exc:
             self.close()
             raise StoreError(describe(exc, self.path)) from None
@@ -217,6 +248,33 @@ class Store:
         with suppress(sqlite3.Error):
             self.conn.rollback()
 
+    # -- the scheduler that computed the stored states ------------------------------------------
+
+    def _adopt_scheduler(self) -> None:
+        """When the configured scheduler (or one of its settings) is not the one that computed the stored
+        states, recompute every card's state by replaying its log through it: switching back and forth
+        loses nothing, since the log is the truth."""
+        if self._stored_scheduler() == self.scheduler.identity:
+            return
+        with self.transaction():
+            if self._stored_scheduler() == self.scheduler.identity:  # another recall did it meanwhile
+                return
+            states = [(card_id, replay(self.scheduler, log)) for card_id, log in self.card_logs()]
+            self.conn.executemany(f"UPDATE cards SET ({STATE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
+                                  [(*_state_values(state), card_id) for card_id, state in states])
+            self.conn.execute("INSERT INTO meta (key, value) VALUES ('scheduler', ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [self.scheduler.identity])
+
+    def _stored_scheduler(self) -> str | None:
+        row = self._rows("SELECT value FROM meta WHERE key = 'scheduler'")
+        return row[0][0] if row else None
+
+    def card_logs(self) -> Iterator[tuple[str, list[tuple[int, ReviewKind, date]]]]:
+        """Each reviewed card's id and its log (grade, kind, study day), oldest first, by card id: one
+        card's log in memory at a time."""
+        for card_id, rows in groupby(self.review_log(), key=lambda row: row[0]):
+            yield card_id, [row[1:] for row in rows]
+
     # -- cards ----------------------------------------------------------------------------------
 
     def sync_cards(self, cards: Iterable[Card], now: datetime | None = None) -> SyncReport:
@@ -246,21 +304,54 @@ class Store:
     def active_card_ids(self) -> list[str]:
         return [row[0] for row in self._rows("SELECT id FROM cards WHERE retired = 0 ORDER BY id")]
 
-    def due_cards(self, today: date) -> list[CardRow]:
-        """Reviews due on or before `today`, most overdue first."""
+    def due_cards(self, today: date, deck: str | None = None, tag: str | None = None) -> list[CardRow]:
+        """Reviews due on or before `today` (of one deck or tag if given), most overdue first; suspended
+        cards are left out."""
+        scope, params = _scope(deck, tag)
         return [_card_row(row) for row in self._rows(
-            f"SELECT {CARD_COLUMNS} FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
-            "ORDER BY due, position, id", [today.isoformat()])]
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE {STUDIED} AND due IS NOT NULL AND due <= ? {scope} "
+            "ORDER BY due, position, id", [today.isoformat(), *params])]
 
-    def new_cards(self, limit: int) -> list[CardRow]:
-        """Never-reviewed cards in deck order."""
+    def due_ahead(self, today: date, days: int, deck: str | None = None, tag: str | None = None) -> list[CardRow]:
+        """Cards due in the `days` days after `today` and not scheduled today, soonest first: reviewing ahead."""
+        scope, params = _scope(deck, tag)
         return [_card_row(row) for row in self._rows(
-            f"SELECT {CARD_COLUMNS} FROM cards WHERE retired = 0 AND due IS NULL AND reviews = 0 "
-            "ORDER BY position, id LIMIT ?", [max(limit, 0)])]
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE {STUDIED} AND due > ? AND due <= ? {scope} "
+            "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.card_id = cards.id AND r.study_day = ? "
+            "AND r.kind = 'scheduled') ORDER BY due, position, id",
+            [today.isoformat(), (today + timedelta(days=days)).isoformat(), *params, today.isoformat()])]
 
-    def new_introduced_on(self, today: date) -> int:
-        return self._rows("SELECT COUNT(DISTINCT card_id) FROM reviews WHERE study_day = ? AND was_new = 1",
-                          [today.isoformat()])[0][0]
+    def new_cards(self, limit: int, deck: str | None = None, tag: str | None = None) -> list[CardRow]:
+        """Never-reviewed cards (of one deck or tag if given) in deck order; suspended ones are left out."""
+        scope, params = _scope(deck, tag)
+        return [_card_row(row) for row in self._rows(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE {STUDIED} AND due IS NULL AND reviews = 0 {scope} "
+            "ORDER BY position, id LIMIT ?", [*params, max(limit, 0)])]
+
+    def new_introduced_on(self, today: date, deck: str | None = None) -> int:
+        """New cards first reviewed on study day `today` (in one deck if given)."""
+        if deck is None:
+            return self._rows("SELECT COUNT(DISTINCT card_id) FROM reviews WHERE study_day = ? AND was_new = 1",
+                              [today.isoformat()])[0][0]
+        return self._rows("SELECT COUNT(DISTINCT r.card_id) FROM reviews r JOIN cards c ON c.id = r.card_id "
+                          "WHERE r.study_day = ? AND r.was_new = 1 AND c.deck = ?", [today.isoformat(), deck])[0][0]
+
+    def deck_names(self) -> list[str]:
+        """The active decks, in deck order."""
+        return [row[0] for row in self._rows("SELECT deck FROM cards WHERE retired = 0 GROUP BY deck "
+                                             "ORDER BY MIN(position)")]
+
+    def tag_names(self) -> list[str]:
+        """Every tag of an active card, sorted."""
+        return [row[0] for row in self._rows("SELECT DISTINCT t.value FROM cards, json_each(cards.tags) t "
+                                             "WHERE cards.retired = 0 ORDER BY t.value")]
+
+    def set_suspended(self, card_id: str, suspended: bool) -> bool:
+        """Suspend a card (no session asks it; its history and state stay) or bring it back; returns
+        whether anything changed."""
+        with self.transaction():
+            return self.conn.execute("UPDATE cards SET suspended = ? WHERE id = ? AND suspended != ?",
+                                     [int(suspended), card_id, int(suspended)]).rowcount > 0
 
     # -- reviews --------------------------------------------------------------------------------
 
@@ -277,12 +368,13 @@ class Store:
         stamp = iso_utc(now or utc_now())
         with self.transaction():
             row = self.conn.execute(
-                "SELECT easiness_centi, repetitions, interval, due, lapses, reviews, last_reviewed_at "
-                "FROM cards WHERE id = ?", [entry.card_id]).fetchone()
+                "SELECT easiness_centi, repetitions, interval, due, lapses, reviews, last_reviewed_at, stability, "
+                "difficulty FROM cards WHERE id = ?", [entry.card_id]).fetchone()
             if row is None:
                 raise StoreError(f"no card with id {entry.card_id!r} in the database")
-            easiness, repetitions, interval, due, lapses, reviews, last_reviewed = row
-            before = CardState(easiness, repetitions, interval, date.fromisoformat(due) if due else None, lapses)
+            easiness, repetitions, interval, due, lapses, reviews, last_reviewed, stability, difficulty = row
+            before = CardState(easiness, repetitions, interval, date.fromisoformat(due) if due else None, lapses,
+                               stability, difficulty)
             kind = review_kind(entry.kind, self._last_scheduled_day(entry.card_id), today)
             after, _log = self.scheduler.review_card(before, grade, kind, today)
             due_after = after.due.isoformat() if after.due else None
@@ -300,10 +392,8 @@ class Store:
                  entry.input_tokens, entry.output_tokens, entry.cache_creation_tokens,
                  entry.cache_read_tokens, entry.answer, entry.feedback])
             self.conn.execute(
-                "UPDATE cards SET easiness_centi = ?, repetitions = ?, interval = ?, due = ?, lapses = ?, "
-                "reviews = reviews + 1, last_reviewed_at = ? WHERE id = ?",
-                [after.easiness_centi, after.repetitions, after.interval, due_after, after.lapses, stamp,
-                 entry.card_id])
+                f"UPDATE cards SET ({STATE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?), reviews = reviews + 1, "
+                "last_reviewed_at = ? WHERE id = ?", [*_state_values(after), stamp, entry.card_id])
             self.conn.execute("DELETE FROM drafts WHERE card_id = ?", [entry.card_id])
         return ReviewRecord(cursor.lastrowid, entry.card_id, kind, int(grade), after.easiness_centi,
                             after.interval, after.repetitions, after.due)
@@ -316,7 +406,8 @@ class Store:
     def undo_review(self, review_id: int, now: datetime | None = None) -> ReviewRecord:
         """Delete review `review_id` and restore its card exactly as it was before it; the explanation goes
         back into the card's draft so it can be graded again. Checked inside the transaction: the review
-        must still exist and be its card's newest, or nothing changes and a StoreError says why."""
+        must still exist and be its card's newest, or nothing changes and a StoreError says why. The card's
+        state is its remaining log replayed (the review's `before` columns may be another scheduler's)."""
         with self.transaction():
             row = self.conn.execute(
                 "SELECT id, card_id, kind, quality, easiness_before, interval_before, repetitions_before, "
@@ -325,21 +416,23 @@ class Store:
             if row is None:
                 raise StoreError("that review is no longer in the database (another recall took it back); "
                                  "nothing was undone")
-            (review_id, card_id, kind, quality, easiness, interval, repetitions, due, lapses,
+            (review_id, card_id, kind, quality, _easiness, _interval, _repetitions, _due, _lapses,
              last_reviewed, answer) = row
             later = self.conn.execute("SELECT 1 FROM reviews WHERE card_id = ? AND id > ? LIMIT 1",
                                       [card_id, review_id]).fetchone()
             if later:
                 raise StoreError(f"{card_id} was reviewed again since (by another recall); nothing was undone")
-            self.conn.execute(
-                "UPDATE cards SET easiness_centi = ?, interval = ?, repetitions = ?, due = ?, lapses = ?, "
-                "reviews = reviews - 1, last_reviewed_at = ? WHERE id = ?",
-                [easiness, interval, repetitions, due, lapses, last_reviewed, card_id])
             self.conn.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            state = replay(self.scheduler, [(grade, logged_kind, date.fromisoformat(day)) for grade, logged_kind, day
+                                            in self.conn.execute("SELECT quality, kind, study_day FROM reviews "
+                                                                 "WHERE card_id = ? ORDER BY id", [card_id])])
+            self.conn.execute(
+                f"UPDATE cards SET ({STATE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?), reviews = reviews - 1, "
+                "last_reviewed_at = ? WHERE id = ?", [*_state_values(state), last_reviewed, card_id])
             if answer:
                 self._put_draft(card_id, answer, now)
-        return ReviewRecord(review_id, card_id, kind, quality, easiness, interval, repetitions,
-                            date.fromisoformat(due) if due else None)
+        return ReviewRecord(review_id, card_id, kind, quality, state.easiness_centi, state.interval,
+                            state.repetitions, state.due)
 
     def owed_drills(self, today: date) -> list[CardRow]:
         """Active cards whose latest review on study day `today` is below the drill pass mark (SM-2 step
@@ -347,7 +440,7 @@ class Store:
         return [_card_row(row[1:]) for row in self._rows(
             f"SELECT r.id, {_prefixed_columns('c')} "
             "FROM reviews r JOIN cards c ON c.id = r.card_id "
-            "WHERE r.study_day = ? AND c.retired = 0 AND r.id = "
+            "WHERE r.study_day = ? AND c.retired = 0 AND c.suspended = 0 AND r.id = "
             "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ?) AND r.quality < ? "
             "ORDER BY r.id", [today.isoformat(), today.isoformat(), int(DRILL_PASS_MARK)])]
 
@@ -365,10 +458,10 @@ class Store:
 
     def card_states(self) -> Iterator[tuple[str, CardState, int]]:
         """Every card (retired ones too) as (id, stored state, number of reviews), by id."""
-        for card_id, easiness, repetitions, interval, due, lapses, reviews in self._rows(
-                "SELECT id, easiness_centi, repetitions, interval, due, lapses, reviews FROM cards ORDER BY id"):
+        for card_id, easiness, repetitions, interval, due, lapses, stability, difficulty, reviews in self._rows(
+                f"SELECT id, {STATE_COLUMNS}, reviews FROM cards ORDER BY id"):
             yield card_id, CardState(easiness, repetitions, interval, date.fromisoformat(due) if due else None,
-                                     lapses), reviews
+                                     lapses, stability, difficulty), reviews
 
     def reviews_for_card(self, card_id: str) -> list[dict]:
         return self._dicts(
@@ -452,14 +545,14 @@ class Store:
         row = self._rows(
             "SELECT COUNT(*) FILTER (WHERE retired = 0), "
             "COUNT(*) FILTER (WHERE retired = 0 AND reviews = 0), "
-            "COUNT(*) FILTER (WHERE retired = 0 AND due IS NOT NULL AND due <= ?), "
+            "COUNT(*) FILTER (WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL AND due <= ?), "
             "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()])[0]
         return {"active": row[0], "new": row[1], "due": row[2], "retired": row[3]}
 
     def deck_counts(self, today: date) -> list[dict]:
         return self._dicts(
             "SELECT deck, COUNT(*) AS cards, SUM(reviews = 0) AS new, "
-            "SUM(due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
+            "SUM(suspended = 0 AND due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
             "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()])
 
     def reviews_per_day(self, since: date) -> dict[date, tuple[int, float]]:

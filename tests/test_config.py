@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recall.config import DEFAULT_MODEL, ConfigError, Settings, bundled_cards_dir, load_settings
+from recall.config import DEFAULT_MODEL, DEFAULT_NEW_PER_DAY, ConfigError, Settings, bundled_cards_dir, load_settings
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_defaults_live_under_the_platformdirs_dirs(isolated_env):
     assert settings.config_path == isolated_env / ".config/recall/config.toml"
     assert settings.card_paths == (bundled_cards_dir(),)
     assert (settings.grader, settings.model, settings.new_per_day, settings.day_starts_at) == (
-        "auto", DEFAULT_MODEL, 10, 4)
+        "auto", DEFAULT_MODEL, DEFAULT_NEW_PER_DAY, 4)
     assert settings.api_key is None and not settings.has_api_key
 
 

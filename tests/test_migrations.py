@@ -27,7 +27,8 @@ TODAY = date(2026, 3, 1)
 TABLES = ("cards", "reviews", "drafts")
 # The columns each version added to a table that already existed: a row migrated from before them
 # holds these values.
-ADDED_COLUMNS = {3: {"cards": {"core": None, "misconceptions": "[]"}}}
+ADDED_COLUMNS = {3: {"cards": {"core": None, "misconceptions": "[]"}},
+                 4: {"cards": {"stability": None, "difficulty": None, "suspended": 0}}}
 
 
 def build_database(path: Path, version: int, source: Path | None = None) -> None:
