@@ -1,4 +1,5 @@
-"""The study use cases, with no UI: today's queue, recording an explanation, step-7 drills, skip and undo.
+"""The study use cases, with no UI: today's queue (of one deck or tag, with more when it is done),
+recording an explanation, step-7 drills, skip and undo, suspending a card.
 
 Both front ends (the CLI's `due` and `explain`, the TUI's dashboard and study screen) call these, so each
 rule is written once. Every grade is committed to the store before the session moves on, and the drills a
@@ -7,12 +8,14 @@ session owes are read back from the review log, so a quit or a crash loses none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from recall.clock import utc_now
+from recall.errors import RecallError
 from recall.scheduler import Grade, ReviewKind
 from recall.store import CardRow, ReviewInput, ReviewRecord, Store
 
@@ -28,23 +31,86 @@ class QueueItem:
     kind: QueueKind
 
 
-def new_card_allowance(store: Store, today: date, new_per_day: int) -> int:
-    """How many new cards today's sessions may still introduce."""
-    return max(0, new_per_day - store.new_introduced_on(today))
+class NoSuchScope(RecallError):
+    """A deck or tag to study that no active card has."""
 
 
-def drill_items(store: Store, today: date, skipped: frozenset[str] = frozenset()) -> list[QueueItem]:
-    """The cards still owing a same-day drill (their latest review today is below the drill pass mark)."""
-    return [QueueItem(card, "drill") for card in store.owed_drills(today) if card.id not in skipped]
+@dataclass(frozen=True)
+class StudyPlan:
+    """What a session asks beyond "everything due today": one deck and/or one tag, and, once today's
+    queue is done, reviews due in the next `ahead_days` days and `extra_new` new cards past today's
+    allowance. Extra new cards count only on the day they are introduced (the allowance is per study
+    day), so tomorrow's stays whole."""
+
+    deck: str | None = None
+    tag: str | None = None
+    ahead_days: int = 0
+    extra_new: int = 0
+
+    @property
+    def label(self) -> str:
+        """What the session covers, for a title: "deck Neural nets", "tag gradients" or ""."""
+        return " · ".join(part for part in (f"deck {self.deck}" if self.deck is not None else "",
+                                            f"tag {self.tag}" if self.tag is not None else "") if part)
 
 
-def todays_queue(store: Store, today: date, new_per_day: int) -> list[QueueItem]:
-    """Due reviews, most overdue first, then new cards up to what is left of today's allowance, then the
-    drills already owed today."""
-    reviews = [QueueItem(card, "review") for card in store.due_cards(today)]
+EVERYTHING = StudyPlan()
+NO_DECK_LIMITS: Mapping[str, int] = MappingProxyType({})
+
+
+def check_scope(store: Store, plan: StudyPlan) -> None:
+    """Refuse a deck or tag no active card has, naming those that exist."""
+    for kind, wanted, known in (("deck", plan.deck, store.deck_names), ("tag", plan.tag, store.tag_names)):
+        if wanted is not None:
+            names = known()
+            if wanted not in names:
+                raise NoSuchScope(f"no {kind} named {wanted!r}; the {kind}s are: " + (", ".join(names) or "none"))
+
+
+def new_card_allowance(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int] = NO_DECK_LIMITS,
+                       deck: str | None = None) -> int:
+    """How many new cards today's sessions may still introduce: `new_per_day` in all, and for `deck`
+    (if given) its own `deck_limits` entry too, less the new cards already introduced today."""
+    allowance = max(0, new_per_day - store.new_introduced_on(today))
+    if deck is not None and deck in deck_limits:
+        allowance = min(allowance, max(0, deck_limits[deck] - store.new_introduced_on(today, deck)))
+    return allowance
+
+
+def _new_cards(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int],
+               plan: StudyPlan) -> list[CardRow]:
+    """New cards in deck order within the plan's scope: the `extra_new` the learner asked for, or what
+    the allowances leave (deck by deck when a deck has a limit of its own)."""
+    if plan.extra_new:
+        return store.new_cards(plan.extra_new, plan.deck, plan.tag)
     allowance = new_card_allowance(store, today, new_per_day)
-    new = [QueueItem(card, "new") for card in store.new_cards(allowance)] if allowance else []
-    return reviews + new + drill_items(store, today)
+    if not deck_limits:
+        return store.new_cards(allowance, plan.deck, plan.tag) if allowance else []
+    chosen: list[CardRow] = []
+    for deck in [plan.deck] if plan.deck is not None else store.deck_names():
+        room = min(allowance - len(chosen), new_card_allowance(store, today, new_per_day, deck_limits, deck))
+        if room > 0:
+            chosen.extend(store.new_cards(room, deck, plan.tag))
+    return chosen
+
+
+def drill_items(store: Store, today: date, skipped: frozenset[str] = frozenset(),
+                plan: StudyPlan = EVERYTHING) -> list[QueueItem]:
+    """The cards still owing a same-day drill (their latest review today is below the drill pass mark)."""
+    return [QueueItem(card, "drill") for card in store.owed_drills(today) if card.id not in skipped
+            and (plan.deck is None or card.deck == plan.deck) and (plan.tag is None or plan.tag in card.tags)]
+
+
+def todays_queue(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int] = NO_DECK_LIMITS,
+                 plan: StudyPlan = EVERYTHING) -> list[QueueItem]:
+    """Due reviews, most overdue first (and those due within `plan.ahead_days`), then new cards up to
+    what is left of today's allowances (or `plan.extra_new`), then the drills already owed today; all
+    within the plan's deck and tag. Suspended cards are never asked."""
+    reviews = [QueueItem(card, "review") for card in store.due_cards(today, plan.deck, plan.tag)]
+    if plan.ahead_days:
+        reviews += [QueueItem(card, "review") for card in store.due_ahead(today, plan.ahead_days, plan.deck, plan.tag)]
+    new = [QueueItem(card, "new") for card in _new_cards(store, today, new_per_day, deck_limits, plan)]
+    return reviews + new + drill_items(store, today, plan=plan)
 
 
 def review_input(kind: ReviewKind, card_id: str, quality: int, answer: str, verdict: Verdict | None,
@@ -100,10 +166,12 @@ class StudySession:
     history: list[_Step] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)
 
+    plan: StudyPlan = EVERYTHING
+
     @classmethod
-    def start(cls, store: Store, today: date, new_per_day: int,
-              clock: Callable[[], datetime] = utc_now) -> StudySession:
-        return cls(store, today, todays_queue(store, today, new_per_day), clock)
+    def start(cls, store: Store, today: date, new_per_day: int, clock: Callable[[], datetime] = utc_now,
+              deck_limits: Mapping[str, int] = NO_DECK_LIMITS, plan: StudyPlan = EVERYTHING) -> StudySession:
+        return cls(store, today, todays_queue(store, today, new_per_day, deck_limits, plan), clock, plan=plan)
 
     @property
     def current(self) -> QueueItem | None:
@@ -117,7 +185,7 @@ class StudySession:
     def _queue_owed_drills(self) -> None:
         """Step 7: once the queue is done, ask again the day's cards that still owe a drill."""
         if self.position >= len(self.queue):
-            self.queue.extend(drill_items(self.store, self.today, frozenset(self.skipped)))
+            self.queue.extend(drill_items(self.store, self.today, frozenset(self.skipped), self.plan))
 
     def grade(self, quality: int, answer: str = "", verdict: Verdict | None = None,
               duration_ms: int = 0) -> ReviewRecord:
@@ -139,6 +207,18 @@ class StudySession:
             self.skipped.add(item.card.id)
             del self.queue[self.position]
             self._queue_owed_drills()
+
+    def suspend(self) -> CardRow | None:
+        """Suspend the current card (no session asks it again until unsuspended; its history stays) and
+        move on; returns the card suspended."""
+        item = self.current
+        if item is None:
+            return None
+        self.store.set_suspended(item.card.id, True)
+        self.queue = self.queue[:self.position] + [queued for queued in self.queue[self.position:]
+                                                    if queued.card.id != item.card.id]
+        self._queue_owed_drills()
+        return item.card
 
     def undo(self) -> ReviewRecord | None:
         """Take back the last grade of this session, exactly that review (the store refuses if another
