@@ -84,8 +84,20 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     db["meta"].insert({"key": "scheduler", "value": "sm2"})
 
 
+def _schema_v5(db: sqlite_utils.Database) -> None:
+    """Indexes for the progress charts of `recall stats`, so each reads an index instead of every card's
+    text or every review: measured on 100k cards and 1M reviews. The reviews' study-day index grows into
+    one that also covers what the daily activity and retention read."""
+    db.execute("CREATE INDEX idx_cards_learned_spread ON cards (retired, interval, easiness_centi) WHERE reviews > 0")
+    db.execute("CREATE INDEX idx_cards_hardest ON cards (retired, lapses DESC, easiness_centi, id) WHERE lapses > 0")
+    db.execute("CREATE INDEX idx_cards_added_at ON cards (added_at)")
+    db.execute("DROP INDEX idx_reviews_study_day")
+    db.execute("CREATE INDEX idx_reviews_study_day_progress ON reviews "
+               "(study_day, kind, repetitions_before, quality, duration_ms)")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

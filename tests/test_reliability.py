@@ -529,7 +529,7 @@ class TestDamagedFiles:
         ("sqlite_master", (("due",), RECORD, ("stats",))),
         ("cards", (("due",), RECORD, ("cards",))),
         # Found only when read: a command that writes elsewhere first (explain saves a draft) gets that far.
-        ("idx_reviews_study_day", (("due",), ("stats",))),
+        ("idx_reviews_study_day_progress", (("due",), ("stats",))),
     ])
     def test_a_corrupted_page(self, tmp_path, db, decks, collection, table, commands):
         with closing(sqlite3.connect(db)) as conn:

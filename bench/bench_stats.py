@@ -1,0 +1,57 @@
+"""How long `recall stats` takes next to `recall --version`, on an existing large collection.
+
+    python bench/make_collection.py --cards 100000 --reviews 1000000 --db /tmp/big/recall.db --decks /tmp/big/decks
+    python bench/bench_stats.py --db /tmp/big/recall.db --decks /tmp/big/decks [--runs 7]
+
+Both commands run as fresh processes (stdout to a pipe, so the charts are drawn as a pipe gets them),
+alternately, after one discarded warm-up run of each (which also makes the day's backup and any
+migration). Prints the median wall time of each, the `--json` variant's, and the ratio to the goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_RATIO = 1.5
+
+
+def seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--decks", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "config.toml"
+        config.touch()
+        recall = [sys.executable, "-P", "-m", "recall", "--db", str(args.db), "--cards", str(args.decks),
+                  "--config", str(config)]
+        commands = {"version": [*recall, "--version"], "stats": [*recall, "stats"],
+                    "stats --json": [*recall, "stats", "--json"]}
+        timings: dict[str, list[float]] = {name: [] for name in commands}
+        for name, command in commands.items():
+            seconds(command)
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                timings[name].append(seconds(command))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    for name, median in medians.items():
+        print(f"{name:<14} median {median * 1000:7.0f} ms over {args.runs} runs")
+    ratio = medians["stats"] / medians["version"]
+    print(f"stats / version = {ratio:.2f} (goal <= {GOAL_RATIO})")
+
+
+if __name__ == "__main__":
+    main()
