@@ -89,6 +89,15 @@ class ReviewPhase(IntEnum):
 
 
 ANKI_REVLOG_TYPES = {ReviewPhase.NEW: 0, ReviewPhase.LEARNING: 0, ReviewPhase.REVIEW: 1, ReviewPhase.RELEARNING: 2}
+ANKI_CRAM = 3  # Anki's revlog.type of a review outside the schedule (a filtered deck): what a recap entry is
+
+
+def anki_revlog_type(kind: str, was_new: int, repetitions_before: int, lapses_before: int) -> int:
+    """Anki's revlog.type for a review: its phase's, except that a recap entry, which leaves the schedule
+    alone (or only brings the card forward), is a cram review."""
+    if kind == "recap":
+        return ANKI_CRAM
+    return review_phase(kind, was_new, repetitions_before, lapses_before).anki_revlog_type
 
 
 def review_phase(kind: str, was_new: int, repetitions_before: int, lapses_before: int) -> ReviewPhase:
@@ -99,6 +108,9 @@ def review_phase(kind: str, was_new: int, repetitions_before: int, lapses_before
     - LEARNING: a drill (step 7's same-day repeat) of a card still on its first steps (never lapsed, at
       most one successful repetition), as Anki's learning steps are;
     - RELEARNING: any other drill, a same-day repeat after a weak recall of a card already learnt.
+
+    A recap entry (a card a chapter recap covered before it was due) is a REVIEW: a real recall attempt
+    a day or more after the card's previous review.
     """
     if kind == "drill":
         if lapses_before == 0 and repetitions_before <= 1:
@@ -278,7 +290,7 @@ def _anki_revlog(store: Store, filters: ExportFilter, card_ids: dict[str, int],
         card_id, reviewed_at, quality, interval, last_interval, easiness, duration, *phase = row
         previous_id = max(epoch_ms(reviewed_at), previous_id + 1)
         yield (previous_id, card_ids[card_id], four_point_rating(quality), interval, last_interval,
-               easiness * 10, duration, review_phase(*phase).anki_revlog_type)
+               easiness * 10, duration, anki_revlog_type(*phase))
 
 
 def _write_anki(store: Store, filters: ExportFilter, out: BinaryIO, progress: _Progress, today: date) -> None:

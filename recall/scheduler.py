@@ -2,8 +2,8 @@
 implement (SM-2 is `recall.sm2.Sm2Scheduler`, the default; FSRS is `recall.fsrs_scheduler.FsrsScheduler`).
 
 This is the one home of the grade scale, the pass mark, the drill pass mark and the rule that decides
-whether a review is scheduled or a same-day drill, of the four-point rating FSRS and Anki read, of what a
-lapse is and of when a card is a leech. The store saves the states a scheduler returns; a card's
+whether a review is scheduled, a same-day drill or a recap entry, of the four-point rating FSRS and Anki
+read, of what a lapse is and of when a card is a leech. The store saves the states a scheduler returns; a card's
 stored state must equal `replay` of its review log, which is what `recall doctor` checks. Pure: no I/O and
 no clock, the study day is passed in.
 """
@@ -11,13 +11,13 @@ no clock, the study day is passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import IntEnum
 from typing import Literal, Protocol
 
-ReviewKind = Literal["scheduled", "drill"]
-REVIEW_KINDS: tuple[ReviewKind, ...] = ("scheduled", "drill")
+ReviewKind = Literal["scheduled", "drill", "recap"]
+REVIEW_KINDS: tuple[ReviewKind, ...] = ("scheduled", "drill", "recap")
 INITIAL_EASINESS_CENTI = 250
 
 
@@ -110,16 +110,28 @@ class Scheduler(Protocol):
     identity: str  # the name and every setting that changes its arithmetic: a new identity means a replay
 
     def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
-        """The card's whole state after a review graded `grade` on study day `day`; a drill changes nothing."""
+        """The card's whole state after a review graded `grade` on study day `day`; a drill changes nothing,
+        a recap entry what `recap_state` says."""
         ...
+
+
+def recap_state(card: CardState, grade: Grade, day: date) -> CardState:
+    """A recap entry (a card a chapter recap covered before it was due) never pushes the card later: a
+    pass leaves its state alone, a fail makes it due on `day` and changes nothing else, so the card's
+    own scheduled review that day decides what the fail does to its interval."""
+    if grade.passes or (card.due is not None and card.due <= day):
+        return card
+    return replace(card, due=day)
 
 
 def review_kind(requested: ReviewKind, last_scheduled_day: date | None, day: date) -> ReviewKind:
     """A card is scheduled at most once a study day: any further review that day is a drill (step 7), so
     grading a new card twice in a minute cannot give it a 6-day interval. A card never scheduled cannot be
-    drilled: its first review schedules it, or it would be neither new nor ever due."""
+    drilled nor given a recap entry: its first review schedules it, or it would be neither new nor ever due."""
     if last_scheduled_day is None:
         return "scheduled"
+    if requested == "recap":
+        return "recap"
     return "drill" if requested == "drill" or last_scheduled_day == day else "scheduled"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog, is_lapse
+from recall.scheduler import INITIAL_EASINESS_CENTI, CardState, Grade, ReviewKind, ReviewLog, is_lapse, recap_state
 
 MIN_EASINESS_CENTI = 130
 
@@ -61,7 +61,8 @@ def _advance(state: Sm2State, grade: Grade) -> Sm2State:
 
 class Sm2Scheduler:
     """SM-2 behind the `Scheduler` interface: a scheduled review runs `review` and sets the due date
-    and lapses (a fail after at least one successful repetition); a drill changes nothing."""
+    and lapses (a fail after at least one successful repetition); a drill changes nothing; a recap entry
+    does what `scheduler.recap_state` says."""
 
     name = "sm2"
     identity = "sm2"
@@ -71,6 +72,9 @@ class Sm2Scheduler:
             grade = Grade.parse(grade)
         if kind == "drill":
             return card, ReviewLog(grade, kind, day, card, card)
+        if kind == "recap":
+            after = recap_state(card, grade, day)
+            return after, ReviewLog(grade, kind, day, card, after)
         after = _advance(Sm2State(card.easiness_centi, card.repetitions, card.interval), grade)
         state = CardState(after.easiness_centi, after.repetitions, after.interval,
                           day + timedelta(days=after.interval), card.lapses + is_lapse(card, grade))

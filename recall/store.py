@@ -436,12 +436,14 @@ class Store:
 
     def owed_drills(self, today: date) -> list[CardRow]:
         """Active cards whose latest review on study day `today` is below the drill pass mark (SM-2 step
-        7), in the order they were last graded: read from the log, so a quit or a crash loses none."""
+        7), in the order they were last graded: read from the log, so a quit or a crash loses none. A recap
+        entry owes no drill (a failing one makes the card due instead)."""
         return [_card_row(row[1:]) for row in self._rows(
             f"SELECT r.id, {_prefixed_columns('c')} "
             "FROM reviews r JOIN cards c ON c.id = r.card_id "
             "WHERE r.study_day = ? AND c.retired = 0 AND c.suspended = 0 AND r.id = "
-            "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ?) AND r.quality < ? "
+            "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ? AND kind != 'recap') "
+            "AND r.quality < ? "
             "ORDER BY r.id", [today.isoformat(), today.isoformat(), int(DRILL_PASS_MARK)])]
 
     def review_log(self) -> Iterator[tuple[str, int, ReviewKind, date]]:
@@ -531,8 +533,9 @@ class Store:
 
     def draft(self, card_id: str) -> str | None:
         """The card's draft, unless it is older than the card's last review (a review never opens
-        pre-filled with an attempt from before it)."""
-        rows = self._rows("SELECT d.text FROM drafts d JOIN cards c ON c.id = d.card_id WHERE d.card_id = ? "
+        pre-filled with an attempt from before it). Also a recap's draft, kept under a key that is no
+        card's id (see `recap.draft_key`)."""
+        rows = self._rows("SELECT d.text FROM drafts d LEFT JOIN cards c ON c.id = d.card_id WHERE d.card_id = ? "
                           "AND (c.last_reviewed_at IS NULL OR d.updated_at >= c.last_reviewed_at)", [card_id])
         return rows[0][0] if rows else None
 
