@@ -23,7 +23,8 @@ import functools
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from recall.deck import Card
 from recall.grading.base import (
@@ -42,7 +43,9 @@ from recall.grading.base import (
 from recall.scheduler import Grade
 
 if TYPE_CHECKING:
-    from recall.grading.prompt import GradingReply
+    from pydantic import BaseModel
+
+Reply = TypeVar("Reply", bound="BaseModel")
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 EXPLANATION_FIELD = "corrected_explanation"
@@ -79,24 +82,30 @@ class ClaudeGrader:
             verdict = trivial_verdict(card, self.name)
             await sink(verdict.feedback)
             return verdict
+        explanation = ExplanationStream(sink)
+        message = await self.ask(lambda by_tool: self._request(card, answer, by_tool), explanation)
+        return await self._verdict(card, message, explanation)
+
+    async def ask(self, build_request: Callable[[bool], dict[str, Any]], explanation: ExplanationStream) -> Any:
+        """Send the request `build_request(by_tool)` builds (for structured output, or for a forced tool
+        call when `by_tool`), streaming the reply's corrected explanation to `explanation`; returns the
+        final message. Every failure is a `GradingError` (the recap grader asks through this too)."""
         if not self._api_key:
             raise self._failure("no_key", "No Anthropic API key is set: export ANTHROPIC_API_KEY=<your key> "
                                           f"to grade with Claude, {OFFLINE}.")
-        explanation = ExplanationStream(sink)
         try:
             # The SDK's import (over a second, far more on a loaded machine) and the request's prompt and
             # schema are made ready first: `timeout` limits the request from when it is sent.
             client = self._client_for_requests()
-            requests = {by_tool: self._request(card, answer, by_tool) for by_tool in (False, True)}
+            requests = {by_tool: build_request(by_tool) for by_tool in (False, True)}
             async with asyncio.timeout(self.timeout):
-                message = await self._request_reply(client, requests, explanation)
+                return await self._request_reply(client, requests, explanation)
         except GradingError:
             raise
         except Exception as exc:
             if exc is explanation.sink_error:  # the caller's own failure, not the request's
                 raise
             raise self._describe(exc) from exc
-        return await self._verdict(card, message, explanation)
 
     async def aclose(self) -> None:
         """Release the HTTP connections (the client is created on the first request that needs it)."""
@@ -144,22 +153,29 @@ class ClaudeGrader:
             return await stream.get_final_message()
 
     def _request(self, card: Card, answer: str, by_tool: bool) -> dict[str, Any]:
-        from recall.grading.prompt import learner_messages, system_blocks
+        from recall.grading.prompt import GradingReply, learner_messages, system_blocks
 
-        request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
-                                   "system": system_blocks(card), "messages": learner_messages(answer)}
+        return self.structured_request(system_blocks(card), learner_messages(answer), GradingReply, by_tool,
+                                       "Record the grade of the learner's explanation.")
+
+    def structured_request(self, system: list[dict], messages: list[dict], reply_model: type[BaseModel],
+                           by_tool: bool, tool_description: str, max_tokens: int | None = None) -> dict[str, Any]:
+        """A streamed request whose reply follows `reply_model`'s schema: as structured output, or by a
+        forced tool call (`by_tool`)."""
+        request: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens or self.max_tokens,
+                                   "system": system, "messages": messages}
+        schema = reply_schema(reply_model)
         if by_tool:
-            request["tools"] = [{"name": REPLY_TOOL, "description": "Record the grade of the learner's explanation.",
-                                 "input_schema": reply_schema()}]
+            request["tools"] = [{"name": REPLY_TOOL, "description": tool_description, "input_schema": schema}]
             request["tool_choice"] = {"type": "tool", "name": REPLY_TOOL}
         else:
-            request["output_config"] = {"format": {"type": "json_schema", "schema": reply_schema()}}
+            request["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
         return request
 
     async def _verdict(self, card: Card, message: Any, explanation: ExplanationStream) -> Verdict:
-        from recall.grading.prompt import PROMPT_VERSION
+        from recall.grading.prompt import PROMPT_VERSION, GradingReply
 
-        reply = self._read_reply(message)
+        reply = self.read_reply(message, GradingReply)
         key_points = key_point_results(card.key_points, reply)
         misconceptions = tuple(Misconception(m.claim, m.correction, m.severity, m.kind)
                                for m in reply.misconceptions)
@@ -168,17 +184,15 @@ class ClaudeGrader:
         final_chunk = explanation.remainder(reply.corrected_explanation) + verdict_section(
             key_points, misconceptions, reply.rationale, reply.grade, notices, follow_up, card.answer)
         await explanation.sink(final_chunk)
-        usage = message.usage
         return Verdict(
             suggested_quality=reply.grade, key_points=key_points, feedback=explanation.shown + final_chunk,
             grader=self.name, model=self.model, prompt_version=PROMPT_VERSION, rationale=reply.rationale,
             misconceptions=misconceptions, notices=notices, confident=not notices, follow_up_question=follow_up,
-            usage=Usage(usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens or 0,
-                        usage.cache_read_input_tokens or 0))
+            usage=message_usage(message))
 
-    def _read_reply(self, message: Any) -> GradingReply:
-        from recall.grading.prompt import GradingReply
-
+    def read_reply(self, message: Any, reply_model: type[Reply]) -> Reply:
+        """The final message's reply as `reply_model`; a refusal, a cut-off or an invalid reply is a
+        `GradingError`."""
         if message.stop_reason == "refusal":
             raise self._failure("refusal", f"{self.model} declined to grade this explanation: rephrase it and "
                                            f"try again, {OFFLINE}.")
@@ -186,7 +200,7 @@ class ClaudeGrader:
             raise self._failure("truncated", f"The reply reached the {self.max_tokens}-token limit before it was "
                                              "complete: raise max_tokens in config.toml and try again.")
         try:
-            return GradingReply.model_validate(reply_payload(message))
+            return reply_model.model_validate(reply_payload(message))
         except ValueError:  # bad JSON, or pydantic's ValidationError (a ValueError)
             raise self._invalid_reply() from None
 
@@ -312,12 +326,21 @@ def reply_payload(message: Any) -> Any:
 
 
 @functools.cache
-def reply_schema() -> dict:
+def reply_schema(reply_model: type[BaseModel] | None = None) -> dict:
+    """The JSON schema of a reply model as the API takes it (the card grader's `GradingReply` by default)."""
     import anthropic
 
-    from recall.grading.prompt import GradingReply
+    if reply_model is None:
+        from recall.grading.prompt import GradingReply
 
-    return anthropic.transform_schema(GradingReply.model_json_schema())
+        reply_model = GradingReply
+    return anthropic.transform_schema(reply_model.model_json_schema())
+
+
+def message_usage(message: Any) -> Usage:
+    usage = message.usage
+    return Usage(usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens or 0,
+                 usage.cache_read_input_tokens or 0)
 
 
 def body_kind(content_type: str) -> str:
@@ -349,8 +372,9 @@ def retry_wait(headers: Any) -> str:
     return "a minute"
 
 
-def key_point_results(card_points: tuple[str, ...], reply: GradingReply) -> tuple[KeyPointResult, ...]:
-    """The card's key points in the card's order; a point the model skipped counts as missing."""
+def key_point_results(card_points: tuple[str, ...], reply: Any) -> tuple[KeyPointResult, ...]:
+    """The card's key points in the card's order, from a reply's `key_points` judgements (a `GradingReply`
+    or a recap's judgement of one card); a point the model skipped counts as missing."""
     judgements = {judgement.number: judgement for judgement in reply.key_points}
     results = []
     for number, text in enumerate(card_points, start=1):
