@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from recall import __version__
-from recall.cli import backup, collection_commands, demo, explain, progress, transfer
+from recall.cli import backup, collection_commands, demo, explain, progress, recap, transfer
 from recall.cli.base import RecallGroup, context, global_options, run_app
 
 
@@ -31,7 +31,7 @@ def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Pat
 
 
 for command in (collection_commands.study, collection_commands.check, collection_commands.cards,
-                collection_commands.due, explain.explain, demo.demo, progress.stats,
+                collection_commands.due, explain.explain, recap.recap, demo.demo, progress.stats,
                 collection_commands.doctor, transfer.export_command, transfer.import_command,
                 backup.backup, backup.restore):
     cli.add_command(command)
