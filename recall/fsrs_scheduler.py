@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from recall.errors import RecallError
-from recall.scheduler import CardState, Grade, ReviewKind, ReviewLog, four_point_rating, is_lapse
+from recall.scheduler import CardState, Grade, ReviewKind, ReviewLog, four_point_rating, is_lapse, recap_state
 
 DEFAULT_DESIRED_RETENTION = 0.9
 REVIEW_HOUR = time(12, tzinfo=timezone.utc)
@@ -41,7 +41,8 @@ def fsrs_engine(desired_retention: float = DEFAULT_DESIRED_RETENTION):  # noqa: 
 
 class FsrsScheduler:
     """A scheduled review or a drill runs FSRS on the card's memory state (stability, difficulty) and
-    sets the due date `interval` days after the review's study day."""
+    sets the due date `interval` days after the review's study day; a recap entry does what
+    `scheduler.recap_state` says."""
 
     name = "fsrs"
 
@@ -64,6 +65,9 @@ class FsrsScheduler:
     def review_card(self, card: CardState, grade: Grade, kind: ReviewKind, day: date) -> tuple[CardState, ReviewLog]:
         if type(grade) is not Grade:
             grade = Grade.parse(grade)
+        if kind == "recap":
+            after = recap_state(card, grade, day)
+            return after, ReviewLog(grade, kind, day, card, after)
         reviewed, _log = self.engine.review_card(self.memory(card), self._fsrs.Rating(four_point_rating(grade)),
                                                  review_moment(day))
         due = reviewed.due.date()

@@ -117,11 +117,12 @@ class Scheduler(Protocol):
 
 def recap_state(card: CardState, grade: Grade, day: date) -> CardState:
     """A recap entry (a card a chapter recap covered before it was due) never pushes the card later: a
-    pass leaves its state alone, a fail makes it due on `day` and changes nothing else, so the card's
-    own scheduled review that day decides what the fail does to its interval."""
-    if grade.passes or (card.due is not None and card.due <= day):
+    pass leaves its state alone; a fail makes it due on `day`, its interval shortened to match (still the
+    days since it was last scheduled, at least 1), and changes nothing else, so the card's own scheduled
+    review that day decides what the fail does to its memory."""
+    if grade.passes or card.due is None or card.due <= day:
         return card
-    return replace(card, due=day)
+    return replace(card, due=day, interval=max(1, card.interval - (card.due - day).days))
 
 
 def review_kind(requested: ReviewKind, last_scheduled_day: date | None, day: date) -> ReviewKind:

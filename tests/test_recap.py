@@ -29,7 +29,8 @@ from recall.recap import (
     recap_scope,
     record_recap,
 )
-from recall.scheduler import CardState, Grade, recap_state, review_kind
+from recall.deck import load_decks
+from recall.scheduler import CardState, Grade, recap_state, review_kind, scheduler_named
 from recall.sm2 import Sm2Scheduler
 from recall.store import ReviewInput, Store
 
@@ -74,7 +75,10 @@ def entries(store: Store) -> dict[str, dict]:
 def test_a_recap_entry_that_passes_changes_nothing_and_one_that_fails_makes_the_card_due_that_day() -> None:
     card = CardState(260, 3, 15, TODAY + timedelta(days=9), 1)
     assert recap_state(card, Grade.HARD, TODAY) == card
-    assert recap_state(card, Grade.ALMOST, TODAY) == CardState(260, 3, 15, TODAY, 1)
+    # due 9 days early, so the interval is shortened by 9: still the days since it was last scheduled
+    assert recap_state(card, Grade.ALMOST, TODAY) == CardState(260, 3, 6, TODAY, 1)
+    scheduled_today = CardState(260, 1, 1, TODAY + timedelta(days=1))
+    assert recap_state(scheduled_today, Grade.FORGOT, TODAY) == CardState(260, 1, 1, TODAY)
     due_already = CardState(260, 3, 15, TODAY - timedelta(days=1), 1)
     assert recap_state(due_already, Grade.FORGOT, TODAY) == due_already
     after, log = Sm2Scheduler().review_card(card, Grade.WRONG, "recap", TODAY)
@@ -118,8 +122,9 @@ def test_a_failing_grade_brings_a_card_not_yet_due_forward_to_today_and_nothing_
                             moment(TODAY))
     after = studied.card("nn.softmax")
     assert record.kind == "recap" and after.due == TODAY
-    assert (after.easiness_centi, after.repetitions, after.interval, after.lapses) == \
-        (before.easiness_centi, before.repetitions, before.interval, before.lapses)
+    assert (after.easiness_centi, after.repetitions, after.lapses) == \
+        (before.easiness_centi, before.repetitions, before.lapses)
+    assert after.interval == 2  # last scheduled 2 days ago
     assert [card.id for card in studied.due_cards(TODAY)] == ["nn.saturation", "nn.softmax"]
     assert studied.owed_drills(TODAY) == []  # a recap entry owes no drill: the card is due instead
     assert entry_effect(record) == f"nn.softmax: 2, recap entry (a fail, so it is due today; due {TODAY})"
@@ -137,6 +142,23 @@ def test_the_replay_of_a_log_with_recap_entries_matches_the_store_and_undo_resto
     studied.undo_review(record.id, moment(TODAY))
     assert studied.card("nn.softmax").state == before
     assert check_collection(studied).inconsistencies == ()
+
+
+def test_fsrs_replays_recap_entries_as_the_store_recorded_them(tmp_path: Path, small_deck: Path) -> None:
+    with Store(tmp_path / "fsrs.db", scheduler_named("fsrs")) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+        review(store, "nn.softmax", 4, TODAY - timedelta(days=6))
+        review(store, "nn.softmax", 4, TODAY - timedelta(days=5))
+        before = store.card("nn.softmax").state
+        assert before.due > TODAY
+        scope = recap_scope(store)
+        record_recap(store, scope, RECAP, verdict("nn.softmax"), {"nn.softmax": 5}, TODAY, moment(TODAY))
+        assert store.card("nn.softmax").state == before
+        record_recap(store, scope, RECAP, verdict("nn.softmax"), {"nn.softmax": 1}, TODAY, moment(TODAY))
+        after = store.card("nn.softmax").state
+        assert (after.due, after.stability, after.difficulty) == (TODAY, before.stability, before.difficulty)
+        assert after.interval == 5  # FSRS still sees the days since the card's last scheduling
+        assert check_collection(store).inconsistencies == ()
 
 
 def test_cards_the_recap_does_not_address_get_nothing(studied: Store) -> None:
