@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from recall.errors import RecallError
 from recall.tui.text import plural
 from recall.tui.widgets.table import Table
 
 if TYPE_CHECKING:
+    from recall.store import Store
     from recall.study import SessionSummary
     from recall.tui.app import RecallApp
+
+PROMPT_WIDTH = 50  # what 80 columns leave beside the date and the number of days
+
+
+def card_prompts(store: Store, card_ids: list[str]) -> dict[str, str]:
+    return {card_id: row.prompt for card_id in card_ids if (row := store.card(card_id)) is not None}
+
+
+def one_line(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def summary_text(summary: SessionSummary) -> str:
@@ -51,14 +65,25 @@ class SummaryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        if self.summary.comes_back:
+            self.show_comes_back()
+
+    @work(group="summary")
+    async def show_comes_back(self) -> None:
+        """Each card by its prompt (the learner knows cards by what they ask, not by id), soonest first."""
         table = self.query_one(DataTable)
-        table.add_columns("Card", "Next review", "In")
+        table.add_columns("Next review", "In", "Card")
+        ids = [card_id for card_id, _due in self.summary.comes_back]
+        try:
+            prompts = await self.app.database.query(card_prompts, ids)
+        except RecallError:
+            prompts = {}
         today = self.app.today
         for card_id, due in sorted(self.summary.comes_back, key=lambda pair: (pair[1] is None, pair[1], pair[0])):
             days = (due - today).days if due else None
-            table.add_row(card_id, f"{due:%a %d %b %Y}" if due else "-",
-                          plural(days, "day") if days is not None else "-")
-        table.focus()
+            table.add_row(f"{due:%a %d %b %Y}" if due else "-", plural(days, "day") if days is not None else "-",
+                          one_line(prompts.get(card_id, card_id), PROMPT_WIDTH))
 
     def on_data_table_row_selected(self) -> None:
         """enter on the table (which has the focus) goes back to the dashboard too."""
