@@ -14,6 +14,7 @@ import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -45,7 +46,7 @@ class Card:
     core: int | None = None
     misconceptions: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # a sync compares it and stores it
     def content_hash(self) -> str:
         """Changes whenever anything a user sees changes, so a sync rewrites only edited cards. A card
         without `core` and `misconceptions` hashes as it did before they existed, so an upgrade rewrites
@@ -331,7 +332,7 @@ def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[
     be read as a deck at all gives no cards: unreadable, binary, not UTF-8, a TOML syntax error, values
     nested so deeply that reading them would exhaust the stack, `card` that is not an array of tables,
     no [[card]] entries. A bad `deck` name is an error and the file's stem is used."""
-    import tomllib  # here, not at the top: a start whose decks are unchanged parses none of them
+    import tomli  # here, not at the top: a start whose decks are unchanged parses none of them
 
     if data is None:
         try:
@@ -345,15 +346,36 @@ def parse_deck(path: Path, data: bytes | None = None) -> tuple[list[Card], list[
     except UnicodeDecodeError as exc:
         return [], [Problem(path, f"not UTF-8 text (bad byte at offset {exc.start})")]
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         return [], [Problem(path, f"TOML syntax error: {exc}")]
-    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+    except RecursionError:  # tomli reads nested arrays and inline tables recursively
         return [], [Problem(path, TOO_DEEP)]
     try:
         return _deck_cards(document, path)
     except RecursionError:  # anything that walks a deeply nested value (a repr, a comparison)
         return [], [Problem(path, TOO_DEEP)]
+
+
+# Below this many bytes of TOML (about 10,000 cards), parsing in one process is quicker than starting
+# worker processes (each imports recall afresh) and sending them the files and the cards back.
+PARALLEL_PARSE_BYTES = 8 << 20
+
+
+def parse_decks(files: Sequence[tuple[Path, bytes | None]],
+                parallel_bytes: int = PARALLEL_PARSE_BYTES) -> list[tuple[list[Card], list[Problem]]]:
+    """`parse_deck` of each (path, bytes or None), in order. A batch of `parallel_bytes` or more (a first
+    sync) is spread over the CPUs: checking the cards is Python work that one process does on one core."""
+    workers = min(len(files), os.cpu_count() or 1)
+    if workers < 2 or sum(len(data or b"") for _path, data in files) < parallel_bytes:
+        return [parse_deck(path, data) for path, data in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the study app syncs on a thread of its own, and forking a threaded process can
+    # leave a lock held forever in the child.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(parse_deck, *zip(*files), chunksize=max(1, len(files) // (4 * workers))))
 
 
 TOO_DEEP = "values nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +22,7 @@ from typing import NamedTuple
 from nn import CARD_OPTIONS
 from recall import __version__
 from recall.database_file import StoreError
-from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck, unusable_path
+from recall.deck import Card, Problem, claim_ids, deck_files, digest, parse_deck, parse_decks, unusable_path
 
 # Each deck file owns a block of positions, so editing, adding or removing one file never moves the
 # cards of another (a file holds far fewer than 2**32 cards; SQLite integers have 64 bits).
@@ -96,6 +96,7 @@ class _Scan:
     parsed: list[Card] | None  # None: the content is the remembered one
     problems: list[Problem]
     fingerprint_matched: bool = False
+    unparsed: bytes | None = None  # content that changed, read and hashed, waiting for `_parse_changed`
 
 
 def known_holders(known: dict[str, _KnownCard]) -> dict[str, str]:
@@ -114,6 +115,33 @@ def _positioned(cards: Iterable[Card]) -> Iterator[tuple[int, Card]]:
     for ordinal, (_source, file_cards) in enumerate(groupby(cards, key=lambda card: card.source)):
         for index, card in enumerate(file_cards):
             yield _position(ordinal, index), card
+
+
+_REMEMBERED = "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files ORDER BY ordinal"
+
+
+def _same_files(scans: list[_Scan], remembered: dict[str, _DeckFile]) -> bool:
+    """Whether the deck files found are the remembered ones, in the remembered order."""
+    return len(scans) == len(remembered) and all(
+        str(scan.path) in remembered and remembered[str(scan.path)].ordinal == ordinal
+        for ordinal, scan in enumerate(scans))
+
+
+def _card_values(card: Card, position: int) -> tuple:
+    """The cards table's columns from deck to misconceptions, for a card at `position`."""
+    return (card.deck, card.prompt, card.answer, json.dumps(card.key_points, ensure_ascii=False),
+            json.dumps(card.tags, ensure_ascii=False), card.demo, str(card.source) if card.source else None,
+            position, card.content_hash, card.core, json.dumps(card.misconceptions, ensure_ascii=False))
+
+
+def _parse_changed(scans: list[_Scan]) -> list[_Scan]:
+    """The scans with every changed file's content parsed, all in one batch (see `parse_decks`)."""
+    changed = [index for index, scan in enumerate(scans) if scan.unparsed is not None]
+    parsed = parse_decks([(scans[index].path, scans[index].unparsed) for index in changed])
+    scans = list(scans)
+    for index, (cards, problems) in zip(changed, parsed):
+        scans[index] = replace(scans[index], parsed=cards, problems=problems, unparsed=None)
+    return scans
 
 
 class CardSync:
@@ -153,15 +181,16 @@ class CardSync:
         refusal = unusable_path(problems)
         if refusal is not None:
             raise StoreError(str(refusal))
-        remembered = {row[0]: _DeckFile(*row) for row in self.conn.execute(
-            "SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files")}
+        remembered = {row[0]: _DeckFile(*row) for row in self.conn.execute(_REMEMBERED)}
         scans = [self._scan(path, remembered.get(str(path))) for path in files]
         if (len(remembered) == len(scans) and all(scan.fingerprint_matched for scan in scans)
                 and [remembered[str(scan.path)].ordinal for scan in scans] == list(range(len(scans)))):
             unchanged = sum(entry.cards for entry in remembered.values())
             return DeckSync(SyncReport(0, 0, 0, unchanged), problems, 0)
+        scans = _parse_changed(scans)
         with self.transaction():
-            report, file_problems = self._apply_scans(scans, stamp)
+            in_place = self._apply_in_place(scans, remembered, stamp) if _same_files(scans, remembered) else None
+            report, file_problems = in_place or self._apply_scans(scans, stamp)
         parsed = sum(scan.parsed is not None for scan in scans)
         return DeckSync(report, problems + file_problems, parsed)
 
@@ -184,7 +213,58 @@ class CardSync:
         content_hash = digest(data)
         if usable and remembered.content_hash == content_hash:
             return _Scan(path, status.st_size, trusted_mtime, content_hash, None, [])
-        return _Scan(path, status.st_size, trusted_mtime, content_hash, *parse_deck(path, data))
+        return _Scan(path, status.st_size, trusted_mtime, content_hash, None, [], unparsed=data)
+
+    def _apply_in_place(self, scans: list[_Scan], remembered: dict[str, _DeckFile],
+                        stamp: str) -> tuple[SyncReport, list[Problem]] | None:
+        """What `_apply_scans` does, in time proportional to the changed files rather than to the
+        collection, when the deck files are the remembered ones in the remembered order and each changed
+        file still loads a card (so no file's block of positions moves); None, writing nothing, otherwise.
+
+        It reads only the cards of the changed files' position blocks and those with the ids they define.
+        Every other file is trusted (an entry with an error is never trusted), so its cards are exactly
+        the active cards of its block: an id it holds shows up among the cards read by id."""
+        if [row for row in self.conn.execute(_REMEMBERED)] != list(remembered.values()):
+            return None  # another recall synced in between
+        changed = [scan for scan in scans if scan.parsed is not None]
+        ids = [card.id for scan in changed for card in scan.parsed]
+        known = {row[0]: _KnownCard(*row[1:]) for row in self.conn.execute(
+            "SELECT id, source, content_hash, retired, position FROM cards "
+            "WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])}
+        for scan in changed:
+            start = _position(remembered[str(scan.path)].ordinal, 0)
+            known.update((row[0], _KnownCard(*row[1:])) for row in self.conn.execute(
+                "SELECT id, source, content_hash, retired, position FROM cards "
+                "WHERE retired = 0 AND position >= ? AND position < ?", [start, start + POSITION_STRIDE]))
+        holders = known_holders(known)
+        held_elsewhere: dict[str, list[str]] = {}
+        for card_id in ids:
+            if holders.get(card_id) is not None:
+                held_elsewhere.setdefault(holders[card_id], []).append(card_id)
+        claims = claim_ids([(scan.path, scan.parsed if scan.parsed is not None
+                             else held_elsewhere.get(str(scan.path), [])) for scan in scans], holders)
+        problems: list[Problem] = []
+        placed: list[tuple[int, Card]] = []
+        entries: list[_DeckFile] = []
+        for scan, kept, clashes in zip(scans, claims.kept, claims.clashes):
+            entry = remembered[str(scan.path)]
+            if scan.parsed is not None:
+                if not kept:
+                    return None  # the files after this one move up a block
+                problems.extend(scan.problems + clashes)
+                placed.extend((_position(entry.ordinal, index), card) for index, card in enumerate(kept))
+                entry = entry._replace(cards=len(kept))
+            if not scan.fingerprint_matched:
+                entries.append(entry._replace(size=scan.size, mtime_ns=scan.mtime_ns, content_hash=scan.content_hash,
+                                              parser=self.parser).as_remembered(scan.problems + clashes))
+        added, updated = self._write_cards(placed, known, stamp)
+        changed_paths = {str(scan.path) for scan in changed}
+        retired = self._retire(card_id for card_id, card in known.items()
+                               if card.source in changed_paths and card_id not in claims.owner)
+        self.conn.executemany("UPDATE deck_files SET size = ?, mtime_ns = ?, content_hash = ?, cards = ?, parser = ? "
+                              "WHERE path = ?", [(*entry[1:6], entry.path) for entry in entries])
+        loaded = sum(entry.cards for entry in remembered.values() if entry.path not in changed_paths) + len(placed)
+        return SyncReport(added, updated, retired, loaded - added - updated), problems
 
     def _apply_scans(self, scans: list[_Scan], stamp: str) -> tuple[SyncReport, list[Problem]]:
         """Inside the sync's transaction: apply the cross-file id rule (`claim_ids`: an id defined in
@@ -236,15 +316,11 @@ class CardSync:
         returns (added, updated)."""
         inserts, updates = [], []
         for position, card in placed:
-            values = (card.deck, card.prompt, card.answer, json.dumps(card.key_points, ensure_ascii=False),
-                      json.dumps(card.tags, ensure_ascii=False), card.demo,
-                      str(card.source) if card.source else None, position, card.content_hash, card.core,
-                      json.dumps(card.misconceptions, ensure_ascii=False))
             previous = known.get(card.id)
             if previous is None:
-                inserts.append((card.id, *values, stamp))
+                inserts.append((card.id, *_card_values(card, position), stamp))
             elif (previous.content_hash, previous.retired, previous.position) != (card.content_hash, 0, position):
-                updates.append((*values, card.id))
+                updates.append((*_card_values(card, position), card.id))
         self.conn.executemany(
             "INSERT INTO cards (id, deck, prompt, answer, key_points, tags, demo, source, position, "
             "content_hash, core, misconceptions, added_at, retired) "

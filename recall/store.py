@@ -438,13 +438,14 @@ class Store:
         """Active cards whose latest review on study day `today` is below the drill pass mark (SM-2 step
         7), in the order they were last graded: read from the log, so a quit or a crash loses none. A recap
         entry owes no drill (a failing one makes the card due instead)."""
-        return [_card_row(row[1:]) for row in self._rows(
-            f"SELECT r.id, {_prefixed_columns('c')} "
-            "FROM reviews r JOIN cards c ON c.id = r.card_id "
-            "WHERE r.study_day = ? AND c.retired = 0 AND c.suspended = 0 AND r.id = "
-            "(SELECT MAX(id) FROM reviews WHERE card_id = r.card_id AND study_day = ? AND kind != 'recap') "
-            "AND r.quality < ? "
-            "ORDER BY r.id", [today.isoformat(), today.isoformat(), int(DRILL_PASS_MARK)])]
+        # Each card's latest review of the day found in one pass over the day's reviews: a subquery per
+        # review would search the day's reviews again for each (0.26 s at a thousand reviews a day).
+        return [_card_row(row) for row in self._rows(
+            f"SELECT {_prefixed_columns('c')} FROM (SELECT card_id, MAX(id) AS last_id FROM reviews "
+            "WHERE study_day = ? AND kind != 'recap' GROUP BY card_id) latest "
+            "JOIN reviews r ON r.id = latest.last_id JOIN cards c ON c.id = latest.card_id "
+            "WHERE c.retired = 0 AND c.suspended = 0 AND r.quality < ? ORDER BY r.id",
+            [today.isoformat(), int(DRILL_PASS_MARK)])]
 
     def review_log(self) -> Iterator[tuple[str, int, ReviewKind, date]]:
         """Every review as (card id, grade, kind, study day), card by card and oldest first within a card:

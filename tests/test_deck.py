@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from recall.config import bundled_cards_dir
-from recall.deck import MAX_KEY_POINTS, MAX_MISCONCEPTIONS, Card, DeckSet, claim_ids, digest, load_decks
+from recall.deck import (
+    MAX_KEY_POINTS, MAX_MISCONCEPTIONS, Card, DeckSet, claim_ids, digest, load_decks, parse_deck, parse_decks,
+)
 
 
 def load(*paths: Path) -> DeckSet:
@@ -347,3 +349,12 @@ def test_a_card_may_pass_a_demo_only_the_options_it_lists(write_deck):
     assert "takes no option '--mnist'" in demo_problem("network --mnist /etc")
     assert "is not a demo in nn/" in demo_problem("rm -rf")
     assert "is not a demo in nn/" in demo_problem(["network"])
+
+
+def test_parsing_in_worker_processes_gives_what_parsing_in_one_gives(write_deck):
+    files = [write_deck("a.toml", "a.one", "a.two"), write_deck("b.toml", "b.one", {"id": "b.two", "prompt": None}),
+             write_deck("c.toml", text="[[card]\n")]
+    batch = [(path, path.read_bytes()) for path in files] + [(files[0].with_name("gone.toml"), None)]
+    in_workers = parse_decks(batch, parallel_bytes=0)
+    assert in_workers == [parse_deck(path, data) for path, data in batch]
+    assert [len(cards) for cards, _problems in in_workers] == [2, 1, 0, 0]

@@ -147,3 +147,43 @@ def test_a_deck_file_whose_name_is_not_utf8_is_skipped_and_the_sync_writes_the_r
     assert [card.id for card in store.cards()] == ["good.one"]
     assert [str(p) for p in synced.problems] == [f"{good.parent}/bad\\xff.toml: warning: file name is not "
                                                  "valid UTF-8: rename it; this deck was skipped"]
+
+
+# -- editing files syncs only them, with the same result as reading every file ------------------------
+
+EDITS = {
+    "a prompt reworded": {"b.toml": ("b.one", {"id": "b.two", "prompt": "Reworded?"}, "b.three")},
+    "a card added and one removed": {"b.toml": ("b.zero", "b.one", "b.three")},
+    "an id moved between two edited files": {"a.toml": ("a.one", "a.two", "b.two"), "b.toml": ("b.one", "b.three")},
+    "an id another file holds": {"c.toml": ("c.one", "a.one")},
+    "a card with an error": {"b.toml": ("b.one", {"id": "b.two", "prompt": None}, "b.three")},
+    "a file left with no card": {"b.toml": ({"id": "b.one", "answer": None},)},
+    "two files edited": {"a.toml": ("a.two",), "c.toml": ("c.one", "c.two", "c.three")},
+}
+
+
+def card_table(store: Store) -> list[tuple]:
+    return store.conn.execute("SELECT id, deck, prompt, source, position, content_hash, retired FROM cards "
+                              "ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_editing_files_gives_the_cards_a_sync_of_every_file_gives(tmp_path, write_deck, edit):
+    files = {"a.toml": ("a.one", "a.two"), "b.toml": ("b.one", "b.two", "b.three"), "c.toml": ("c.one",)}
+    for name, cards in files.items():
+        age(write_deck(name, *cards))
+    decks = tmp_path / "decks"
+    with Store(tmp_path / "edited.db") as edited, Store(tmp_path / "reread.db") as reread:
+        for store in (edited, reread):
+            store.sync_decks([decks])
+        for name, cards in edit.items():
+            age(write_deck(name, *cards))
+        reread.conn.execute("DELETE FROM deck_files")  # forget every file: all are parsed and compared
+        synced, reference = edited.sync_decks([decks]), reread.sync_decks([decks])
+        assert synced.parsed_files == len(edit)
+        assert card_table(edited) == card_table(reread)
+        assert errors(synced) == errors(reference)
+        assert (synced.report.added, synced.report.retired) == (reference.report.added, reference.report.retired)
+        assert synced.report.added + synced.report.updated + synced.report.unchanged == len(
+            reread.active_card_ids())
+        assert edited.sync_decks([decks]).parsed_files == (1 if errors(synced) else 0)

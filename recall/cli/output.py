@@ -36,10 +36,11 @@ def say(text: str, *, err: bool = False, nl: bool = True, hang: int | None = Non
     click.echo(text, err=err, nl=nl)
 
 
-def fitted(columns: str, rest: str) -> str:
-    """A table line: `columns`, then as much of `rest` as the terminal's width leaves (80 when piped)."""
+def fitted(columns: str, rest: str, width: int | None = None) -> str:
+    """A table line: `columns`, then as much of `rest` as the terminal's width (or `width`, for a table
+    measured once) leaves (80 when piped)."""
     columns, rest = visible(columns), visible(rest)
-    room = terminal_width() - len(columns) - 1
+    room = (width or terminal_width()) - len(columns) - 1
     return f"{columns} {rest if len(rest) <= room else rest[:max(room - 1, 0)] + '…'}"
 
 
