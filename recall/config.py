@@ -73,6 +73,7 @@ class Settings:
     keep_daily_backups: int = 7
     keep_weekly_backups: int = 4
     base_url: str | None = None
+    demo_paths: tuple[Path, ...] = ()
     api_key: str | None = field(default=None, repr=False)
 
     @property
@@ -86,6 +87,7 @@ CONFIG_KEYS = {
     "day_starts_at": int, "max_tokens": int, "timeout": (int, float), "theme": str, "base_url": str,
     "keep_daily_backups": int, "keep_weekly_backups": int,
     "scheduler": str, "desired_retention": float, "leech_lapses": int, "decks": dict,
+    "demo_paths": list,
 }
 # What a [decks."NAME"] table may set.
 DECK_KEYS = {"new_per_day": int}
@@ -203,6 +205,8 @@ def load_settings(flags: dict | None = None, env: dict[str, str] | None = None) 
     if "decks" in merged:
         changes["deck_new_per_day"] = {deck: table["new_per_day"] for deck, table in merged.pop("decks").items()
                                        if "new_per_day" in table}
+    if "demo_paths" in merged:
+        changes["demo_paths"] = tuple(Path(p).expanduser() for p in merged.pop("demo_paths"))
     names = {f.name for f in fields(Settings)}
     changes.update({k: v for k, v in merged.items() if k in names})
     settings = replace(settings, **changes)

@@ -22,6 +22,8 @@ from nn import DEMOS, split_demo
 from recall.errors import RecallError
 
 CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+# A demo of the learner's own folders: a plain identifier, so the name cannot leave its folder.
+USER_DEMO_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_KEY_POINTS = 8
 MAX_MISCONCEPTIONS = 6
 KNOWN_CARD_FIELDS = frozenset({"id", "prompt", "answer", "key_points", "tags", "demo", "core", "misconceptions"})
@@ -229,9 +231,13 @@ def _text_field(raw: dict, name: str) -> tuple[str | None, str | None]:
 
 def demo_problem(demo: object) -> str | None:
     """What is wrong with a card's `demo` ("NAME" or "NAME --option VALUE", options from
-    `nn.CARD_OPTIONS`), or None."""
+    `nn.CARD_OPTIONS`; or the bare name of one of the learner's demos), or None."""
     not_a_demo = "is not a demo in nn/ (`recall demo --list` lists them)"
+    if isinstance(demo, str) and USER_DEMO_NAME.fullmatch(demo) and demo not in DEMOS:
+        return None  # one of the learner's demos: `recall check` looks for it in their demo folders
     if not isinstance(demo, str) or demo.split(" ", 1)[0] not in DEMOS:
+        if isinstance(demo, str) and USER_DEMO_NAME.fullmatch(demo.split(" ", 1)[0]):
+            return f"demo {reprlib.repr(demo)} {not_a_demo}, and one of yours takes no options from a card"
         return f"demo {reprlib.repr(demo)} {not_a_demo}"  # reprlib: a value nested 300 deep is shown short
     try:
         split_demo(demo)

@@ -33,7 +33,7 @@ POSITION_STRIDE = 1 << 32
 RACY_MTIME_NS = 2_000_000_000
 # A deck's cards depend on the file and on the parser (its release, the demos a card may name); a
 # remembered file parsed by another parser is parsed again.
-DECK_PARSER = f"recall {__version__}; demos {sorted(CARD_OPTIONS.items())}"
+DECK_PARSER = f"recall {__version__}; demos {sorted(CARD_OPTIONS.items())}; user demos"
 UNTRUSTED_HASH = ""  # the content hash remembered for a file with an error: no content hashes to it
 
 

@@ -158,7 +158,7 @@ def _card_id(deck_slug: str, key: str) -> str:
     return f"{deck_slug}.{hashlib.blake2b(key.encode(), digest_size=ID_HASH_BYTES).hexdigest()}"
 
 
-def _key_points(answer: str) -> list[str]:
+def key_points_from_answer(answer: str) -> list[str]:
     """The back's list items when it has a list, else its sentences: the first MAX_KEY_POINTS."""
     lines = [line.strip() for line in answer.splitlines() if line.strip()]
     items = [LIST_MARKER.sub("", line) for line in lines if LIST_MARKER.match(line)]
@@ -355,7 +355,8 @@ def _note_to_card(record: list[str], layout: _Layout, deck_slug: str) -> tuple[d
         return None, "empty back field: there is nothing to check an explanation against"
     tags = [*layout.global_tags, *(tag for tag in cell(tags_column).split() if tag not in layout.global_tags)]
     key = cell(layout.guid_column).strip() or front
-    card = {"id": _card_id(deck_slug, key), "prompt": front, "answer": back, "key_points": _key_points(back)}
+    card = {"id": _card_id(deck_slug, key), "prompt": front, "answer": back,
+            "key_points": key_points_from_answer(back)}
     if tags:
         card["tags"] = tags
     return card, ""

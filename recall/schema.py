@@ -96,8 +96,18 @@ def _schema_v5(db: sqlite_utils.Database) -> None:
                "(study_day, kind, repetitions_before, quality, duration_ms)")
 
 
+def _schema_v6(db: sqlite_utils.Database) -> None:
+    """Tokens spent outside grading (drafting cards and key points), one row a request, so `recall stats`
+    counts their cost beside the reviews'."""
+    db["llm_usage"].create({
+        "id": int, "at": str, "purpose": str, "model": str, "input_tokens": int, "output_tokens": int,
+        "cache_creation_tokens": int, "cache_read_tokens": int,
+    }, pk="id", not_null={"at", "purpose", "model"},
+        defaults={"input_tokens": 0, "output_tokens": 0, "cache_creation_tokens": 0, "cache_read_tokens": 0})
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -36,15 +36,17 @@ def streak(study_days: list[date], today: date) -> int:
     return count
 
 
+def priced(rows: list[dict]) -> list[dict]:
+    """Token totals with their estimated cost (None for a model without a price)."""
+    return [{**row, "estimated_cost_usd": estimate_cost_usd(row["model"], Usage(
+        row["input_tokens"] or 0, row["output_tokens"] or 0, row["cache_creation_tokens"] or 0,
+        row["cache_read_tokens"] or 0))} for row in rows]
+
+
 def collection_stats(store: Store, today: date) -> dict:
     counts = store.card_counts(today)
     passed, retention_total = store.retention(today - timedelta(days=RETENTION_WINDOW_DAYS))
     per_day = store.reviews_per_day(today)
-    usage = []
-    for row in store.token_usage():
-        tokens = Usage(row["input_tokens"] or 0, row["output_tokens"] or 0,
-                       row["cache_creation_tokens"] or 0, row["cache_read_tokens"] or 0)
-        usage.append({**row, "estimated_cost_usd": estimate_cost_usd(row["model"], tokens)})
     return {
         "today": today.isoformat(),
         "cards": counts["active"],
@@ -58,7 +60,8 @@ def collection_stats(store: Store, today: date) -> dict:
         "retention_reviews_30d": retention_total,
         "due_forecast": store.due_forecast(today, FORECAST_DAYS),
         "decks": store.deck_counts(today),
-        "token_usage": usage,
+        "token_usage": priced(store.token_usage()),
+        "drafting_token_usage": priced(store.drafting_usage()),
     }
 
 

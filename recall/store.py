@@ -598,3 +598,11 @@ class Store:
             "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
             "SUM(cache_read_tokens) AS cache_read_tokens FROM reviews WHERE model IS NOT NULL "
             "GROUP BY grader, model ORDER BY reviews DESC")
+
+    def drafting_usage(self) -> list[dict]:
+        """Token totals per purpose and model of the requests made outside grading (drafting)."""
+        return self._dicts(
+            "SELECT purpose, model, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
+            "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
+            "SUM(cache_read_tokens) AS cache_read_tokens FROM llm_usage GROUP BY purpose, model "
+            "ORDER BY requests DESC")

@@ -207,10 +207,17 @@ def test_claim_ids_takes_bare_ids_for_files_not_parsed_again():
     assert claims.clashes[1] == []
 
 
-@pytest.mark.parametrize("demo", ["../x", "os.system", "nn.saturation", "saturation.py", "no_such_demo", 3])
-def test_a_demo_must_be_one_of_the_nn_demos(write_deck, demo):
+@pytest.mark.parametrize("demo", ["../x", "os.system", "nn.saturation", "saturation.py", "no-such-demo", 3])
+def test_a_demo_must_be_one_of_the_nn_demos_or_a_plain_name(write_deck, demo):
     message = only_problem(load(write_deck("d.toml", {"id": "c", "demo": demo})))
     assert f"demo {demo!r} is not a demo in nn/" in message
+
+
+def test_a_plain_name_outside_nn_links_one_of_the_learners_demos_and_takes_no_options(write_deck):
+    decks = load(write_deck("d.toml", {"id": "c", "demo": "attention_scores"}))
+    assert [card.demo for card in decks.cards] == ["attention_scores"] and decks.problems == []
+    message = only_problem(load(write_deck("e.toml", {"id": "e", "demo": "attention_scores --eta 1"})))
+    assert "one of yours takes no options from a card" in message
 
 
 def test_an_unknown_field_is_a_warning_and_the_card_loads(write_deck):
@@ -275,7 +282,7 @@ def test_one_bad_card_skips_that_card_not_its_file(write_deck):
 
 
 def test_a_file_whose_every_card_is_bad_gives_no_cards(write_deck):
-    path = write_deck("d.toml", {"id": "a", "prompt": None}, {"id": "b", "demo": "nope"})
+    path = write_deck("d.toml", {"id": "a", "prompt": None}, {"id": "b", "demo": "no-pe"})
     decks = load(path)
     assert decks.cards == []
     assert [(p.card_id, p.severity) for p in decks.problems] == [("a", "error"), ("b", "error")]

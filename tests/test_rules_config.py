@@ -45,7 +45,7 @@ def test_imported_decks_live_in_the_user_data_dir_and_load_by_default_once_there
     ("colour = 'red'\n",
      "unknown setting `colour` (known: db, cards, grader, model, new_per_day, day_starts_at, max_tokens, timeout, "
      "theme, base_url, keep_daily_backups, keep_weekly_backups, scheduler, desired_retention, leech_lapses, "
-     "decks)"),
+     "decks, demo_paths)"),
     ("cards = []\n",
      "`cards` is empty; list at least one deck file or directory, or remove the setting to use the bundled deck"),
 ])

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from recall import __version__
-from recall.cli import backup, collection_commands, demo, explain, progress, recap, transfer
+from recall.cli import authoring, backup, collection_commands, demo, explain, progress, recap, transfer
 from recall.cli.base import RecallGroup, context, global_options, run_app
 
 
@@ -19,12 +19,13 @@ from recall.cli.base import RecallGroup, context, global_options, run_app
 @global_options
 @click.version_option(__version__, "--version", prog_name="recall")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None) -> None:
+def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None,
+        demo_path: tuple[Path, ...]) -> None:
     """Learn a technical subject by explaining it: recall shows a concept, you explain it, a grader
     corrects you, SM-2 schedules the next review.
 
     With no command, opens the study app on its dashboard."""
-    context(ctx, db, cards, config)
+    context(ctx, db, cards, config, demo_path)
     if ctx.invoked_subcommand is None:
         run_app(ctx.obj, start="dashboard")
 
@@ -33,7 +34,7 @@ def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Pat
 for command in (collection_commands.study, collection_commands.check, collection_commands.cards,
                 collection_commands.due, explain.explain, recap.recap, demo.demo, progress.stats,
                 collection_commands.doctor, transfer.export_command, transfer.import_command,
-                backup.backup, backup.restore):
+                backup.backup, backup.restore, authoring.add, authoring.draft):
     cli.add_command(command)
 
 

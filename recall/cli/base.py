@@ -129,7 +129,9 @@ def as_text(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
 
 
 def global_options(command):  # noqa: ANN001, ANN201
-    """--db, --cards and --config, accepted before or after the command name."""
+    """--db, --cards, --config and --demo-path, accepted before or after the command name."""
+    command = click.option("--demo-path", "demo_path", multiple=True, type=click.Path(path_type=Path),
+                           help="A folder of your own demos; repeatable (config: demo_paths).")(command)
     command = click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                            help="config.toml to read (env RECALL_CONFIG).")(command)
     command = click.option("--cards", "cards", multiple=True, type=click.Path(),  # str: keeps "" visible
@@ -138,12 +140,13 @@ def global_options(command):  # noqa: ANN001, ANN201
                         help="SQLite database (env RECALL_DB).")(command)
 
 
-def context(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None) -> Context:
+def context(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Path | None,
+            demo_path: tuple[Path, ...] = ()) -> Context:
     """The shared Context, with options given after the command overriding those before it."""
     root = ctx.find_root()
     if root.obj is None:
         root.obj = Context({})
-    given = {"db": db, "cards": list(cards) or None, "config": config}
+    given = {"db": db, "cards": list(cards) or None, "config": config, "demo_paths": list(demo_path) or None}
     root.obj.flags.update({k: v for k, v in given.items() if v is not None})
     return root.obj
 

@@ -22,10 +22,15 @@ def study(ctx: click.Context, **options: object) -> None:
 @click.pass_context
 def check(ctx: click.Context, **options: object) -> None:
     """Validate every deck; exit 1 listing each problem with its file and card."""
-    decks = context(ctx, **options).decks
-    for problem in decks.problems:
+    from recall.demos import demo_link_problems
+
+    state = context(ctx, **options)
+    decks = state.decks
+    problems = decks.problems + demo_link_problems(decks.cards, state.settings.demo_paths)
+    for problem in problems:
         say(str(problem), err=problem.severity == "error")
-    errors, warnings = len(decks.errors), len(decks.problems) - len(decks.errors)
+    errors = sum(problem.severity == "error" for problem in problems)
+    warnings = len(problems) - errors
     if errors:
         raise UserError(f"{errors} error(s), {warnings} warning(s) in {len(decks.files)} deck file(s); cards with "
                         "errors are left out, files that cannot be parsed are skipped")

@@ -52,10 +52,17 @@ def show_totals(summary: dict) -> None:
     for deck in summary["decks"]:
         say(f"deck         {deck['deck']}: {deck['cards']} cards, {deck['due']} due, {deck['new']} new", hang=13)
     for usage in summary["token_usage"]:
-        cost = usage["estimated_cost_usd"]
-        cost_text = f"~${cost:.4f}" if cost is not None else "cost unknown"
         say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
-            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text}", hang=13)
+            f"({usage['cache_read_tokens']} cache read) over {usage['reviews']} reviews, {cost_text(usage)}",
+            hang=13)
+    for usage in summary["drafting_token_usage"]:
+        say(f"tokens       {usage['model']}: {usage['input_tokens']} in, {usage['output_tokens']} out "
+            f"drafting {usage['purpose']} ({usage['requests']} requests), {cost_text(usage)}", hang=13)
+
+
+def cost_text(usage: dict) -> str:
+    cost = usage["estimated_cost_usd"]
+    return f"~${cost:.4f}" if cost is not None else "cost unknown"
 
 
 def short_day(iso_day: str) -> str:

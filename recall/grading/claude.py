@@ -96,7 +96,7 @@ class ClaudeGrader:
         try:
             # The SDK's import (over a second, far more on a loaded machine) and the request's prompt and
             # schema are made ready first: `timeout` limits the request from when it is sent.
-            client = self._client_for_requests()
+            client = self.client_for_requests()
             requests = {by_tool: build_request(by_tool) for by_tool in (False, True)}
             async with asyncio.timeout(self.timeout):
                 return await self._request_reply(client, requests, explanation)
@@ -105,7 +105,7 @@ class ClaudeGrader:
         except Exception as exc:
             if exc is explanation.sink_error:  # the caller's own failure, not the request's
                 raise
-            raise self._describe(exc) from exc
+            raise self.describe_failure(exc) from exc
 
     async def aclose(self) -> None:
         """Release the HTTP connections (the client is created on the first request that needs it)."""
@@ -113,7 +113,7 @@ class ClaudeGrader:
             await self._client.close()
             self._client = None
 
-    def _client_for_requests(self) -> Any:
+    def client_for_requests(self) -> Any:
         if self._client is None:
             import anthropic
 
@@ -208,7 +208,7 @@ class ClaudeGrader:
         return self._failure("invalid_reply", f"{self.model} replied with something other than the grading JSON: "
                                               "try again, or choose another model with --model.")
 
-    def _describe(self, exc: Exception) -> GradingError:
+    def describe_failure(self, exc: Exception) -> GradingError:
         """The user's sentence for a failure of the request or the stream, whatever its type: a broken
         stream surfaces from inside the SDK as an AssertionError, IndexError, RuntimeError..."""
         import anthropic

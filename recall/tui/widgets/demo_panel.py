@@ -119,6 +119,7 @@ class DemoPanel(Vertical):
     async def _run(self, name: str) -> None:
         log = self.query_one(Log)
         options = {} if self.timeout is None else {"timeout": self.timeout}
+        options["folders"] = getattr(getattr(self.app, "settings", None), "demo_paths", ())  # the learner's demos
         worker = get_current_worker()
         try:
             async with aclosing(stream_demo(name, **options)) as lines:
