@@ -14,10 +14,14 @@ the machine stays usable. A full run of every module took 52 minutes with one wo
     python bench/mutation.py study --show         # ... with the diff of each survivor
     python bench/mutation.py config --keep        # keep the copy, to look with `mutmut browse` in it
 
-Prints, per module: mutants, killed, survived, no tests (mutants no selected test reaches), timeouts and
-the score (killed + timeouts) / (mutants checked); then every survivor by name, those that only change a
-string's case marked (SQL is case-insensitive: almost always equivalent), and a last table with the score
-without them. Exit status 0 unless a run failed (a survivor is a finding, not a failure).
+Prints, per module: mutants, killed, survived, no tests (mutants no selected test reaches), timeouts,
+equivalent survivors and the score (killed + timeouts) / (mutants checked - equivalent ones); then every
+survivor by name, each equivalent one with its reason. An equivalent mutant changes no behaviour, so no
+test can kill it. Two kinds are counted as such, both visibly: those listed with a one-line reason in
+bench/equivalent_mutants.md, and those that only change the case of SQL text outside its quoted literals
+(SQL keywords and names are case-insensitive; mutmut has no way to skip them). A listed mutant that was
+killed or no longer exists is reported as a stale entry. Exit status 0 unless a run failed (a survivor is
+a finding, not a failure).
 """
 
 from __future__ import annotations
@@ -38,21 +42,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("recall", "nn", "cards", "tests", "bench")  # bench: tests/test_offline_grader.py runs its eval
 RULE_TESTS = "tests/test_rules_*.py"
+EQUIVALENT_LIST = ROOT / "bench" / "equivalent_mutants.md"
+LISTED_EQUIVALENT = re.compile(r"^- `(recall\.[^`]+)`: (.+)$")
+SQL_CASE_REASON = "changes only the case of SQL text outside its quoted literals (SQL is case-insensitive)"
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|WHERE|FROM)\b")  # as recall writes SQL
+QUOTED_LITERAL = re.compile(r"'[^']*'")
 SCHEDULING_TESTS = ("tests/test_sm2.py", "tests/test_doctor.py", RULE_TESTS)
-GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py")
+# The store's own tests, and those of the use cases that reach its methods (study: drills, drafts, undo).
+STORE_TESTS = ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py", "tests/test_rules_stats.py",
+               "tests/test_rules_store.py", "tests/test_study.py", "tests/test_study_trust.py",
+               "tests/test_rules_study.py", "tests/test_collection.py")
+GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py",
+                 "tests/test_rules_grading_base.py")
 # module name -> (the file mutated, the tests run against it: its own, and the rule tests that state its rules)
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sm2": ("recall/sm2.py", SCHEDULING_TESTS),
     "scheduler": ("recall/scheduler.py", SCHEDULING_TESTS),
     "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py")),
-    "store": ("recall/store.py", ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py",
-                                  "tests/test_rules_stats.py", "tests/test_rules_store.py")),
+    "store": ("recall/store.py", STORE_TESTS),
+    "deck_sync": ("recall/deck_sync.py", ("tests/test_deck_sync.py", "tests/test_store.py", "tests/test_rules_store.py")),
+    "review_query": ("recall/review_query.py", ("tests/test_store_queries.py", "tests/test_rules_stats.py",
+                                                "tests/test_rules_export.py")),
+    "schema": ("recall/schema.py", ("tests/test_migrations.py", "tests/test_store.py")),
+    "database_file": ("recall/database_file.py", ("tests/test_store_file_checks.py", "tests/test_store.py",
+                                                  "tests/test_migrations.py")),
     "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py",
                                     "tests/test_rules_export.py")),
     "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py")),
     "grading.base": ("recall/grading/base.py", GRADING_TESTS),
     "grading.offline": ("recall/grading/offline.py", GRADING_TESTS),
-    "importer": ("recall/importer.py", ("tests/test_import.py",)),
+    "importer": ("recall/importer.py", ("tests/test_import.py", "tests/test_rules_importer.py")),
     "config": ("recall/config.py", ("tests/test_config.py", "tests/test_rules_config.py")),
 }
 # mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.
@@ -65,7 +84,8 @@ STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 3
 class Outcome:
     module: str
     statuses: dict[str, str] = field(default_factory=dict)  # mutant name -> status
-    case_only: set[str] = field(default_factory=set)  # survivors that only change letter case (see `case_only`)
+    equivalent: dict[str, str] = field(default_factory=dict)  # survivor -> why it changes no behaviour
+    stale: list[str] = field(default_factory=list)  # listed as equivalent, but killed or gone
     seconds: float = 0.0
     error: str = ""
 
@@ -73,14 +93,14 @@ class Outcome:
         return sum(status in statuses for status in self.statuses.values())
 
     @property
-    def score(self) -> float | None:
-        tested = len(self.statuses) - self.count("skipped", "not checked")
-        return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
+    def killed(self) -> int:
+        return self.count("killed", "timeout", "caught by type check")
 
     @property
-    def score_without_case_only(self) -> float | None:
-        tested = len(self.statuses) - self.count("skipped", "not checked") - len(self.case_only)
-        return (self.count("killed", "timeout", "caught by type check") / tested) if tested else None
+    def score(self) -> float | None:
+        """Killed among the mutants checked that could be killed (equivalent ones cannot)."""
+        tested = len(self.statuses) - self.count("skipped", "not checked") - len(self.equivalent)
+        return (self.killed / tested) if tested else None
 
     @property
     def survivors(self) -> list[str]:
@@ -138,24 +158,50 @@ def statuses(workdir: Path) -> dict[str, str]:
     return found
 
 
-def case_only(workdir: Path, source: str, names: list[str]) -> set[str]:
-    """The mutants among `names` that only change the case of a string ("SELECT" -> "select"): SQL
-    keywords and names are case-insensitive, so these are almost always equivalent mutants. Read from the
-    mutated copy mutmut writes, where each mutant is a function beside the original."""
-    tree = ast.parse((workdir / "mutants" / source).read_text(encoding="utf-8"))
-    lines = (workdir / "mutants" / source).read_text(encoding="utf-8").splitlines()
-    bodies = {node.name: lines[node.lineno:node.end_lineno] for node in ast.walk(tree)
+def listed_equivalents(path: Path = EQUIVALENT_LIST) -> dict[str, str]:
+    """Mutant name -> reason, from the `- `name`: reason` lines of bench/equivalent_mutants.md."""
+    if not path.exists():
+        return {}
+    return {match[1]: match[2] for line in path.read_text(encoding="utf-8").splitlines()
+            if (match := LISTED_EQUIVALENT.match(line))}
+
+
+def changed_lines(workdir: Path, source: str) -> dict[str, list[tuple[str, str]]]:
+    """Mutant function name -> its (original line, mutated line) pairs, read from the mutated copy mutmut
+    writes, where each mutant is a function beside the original."""
+    text = (workdir / "mutants" / source).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bodies = {node.name: lines[node.lineno:node.end_lineno] for node in ast.walk(ast.parse(text))
               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    found = set()
-    for name in names:
-        function = name.rsplit(".", 1)[-1]
-        mutant, original = bodies.get(function), bodies.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", function))
-        if mutant is None or original is None or len(mutant) != len(original):
-            continue
-        changed = [(old, new) for old, new in zip(original, mutant) if old != new]
-        if changed and all(old.lower() == new.lower() for old, new in changed):
-            found.add(name)
-    return found
+    changes = {}
+    for name, mutant in bodies.items():
+        original = bodies.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", name))
+        if "__mutmut_" in name and not name.endswith("_orig") and original and len(original) == len(mutant):
+            changes[name] = [(old, new) for old, new in zip(original, mutant) if old != new]
+    return changes
+
+
+def is_sql_case_change(old: str, new: str) -> bool:
+    """`new` is `old` with only letters' case changed in SQL text, its '...' literals (compared exactly)
+    left alone: "SELECT id FROM cards WHERE kind = 'drill'" -> "select id from cards where kind = 'drill'"."""
+    return (old != new and old.lower() == new.lower() and bool(SQL_WORDS.search(old))
+            and QUOTED_LITERAL.findall(old) == QUOTED_LITERAL.findall(new))
+
+
+def equivalents(workdir: Path, source: str, survivors: list[str],
+                listed: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The survivors that are equivalent mutants, with why; and the listed names that did not survive."""
+    changes = changed_lines(workdir, source)
+    found = {}
+    for name in survivors:
+        changed = changes.get(name.rsplit(".", 1)[-1], [])
+        if name in listed:
+            found[name] = listed[name]
+        elif changed and all(is_sql_case_change(old, new) for old, new in changed):
+            found[name] = SQL_CASE_REASON
+    prefix = source.removesuffix(".py").replace("/", ".") + "."
+    stale = sorted(name for name in listed if name.startswith(prefix) and name not in found)
+    return found, stale
 
 
 def run_module(module: str, workroot: Path, max_children: int, show: bool, keep: bool) -> Outcome:
@@ -176,12 +222,12 @@ def run_module(module: str, workroot: Path, max_children: int, show: bool, keep:
                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         outcome.statuses = statuses(workdir)
-        outcome.case_only = case_only(workdir, source, outcome.survivors)
+        outcome.equivalent, outcome.stale = equivalents(workdir, source, outcome.survivors, listed_equivalents())
         if run.returncode != 0 or not outcome.statuses:
             tail = log.read_text(errors="replace").splitlines()[-15:]
             outcome.error = f"mutmut run exited {run.returncode}:\n    " + "\n    ".join(tail)
         if show:
-            for name in outcome.survivors:
+            for name in sorted(set(outcome.survivors) - set(outcome.equivalent)):
                 diff = subprocess.run([*mutmut_command(), "show", name], cwd=workdir, capture_output=True, text=True)
                 print(diff.stdout.rstrip(), flush=True)
     finally:
@@ -196,12 +242,14 @@ def run_module(module: str, workroot: Path, max_children: int, show: bool, keep:
 
 def report(outcome: Outcome) -> None:
     print(f"  {outcome.module}: {len(outcome.statuses)} mutants, {outcome.count('killed')} killed, "
-          f"{outcome.count('survived')} survived ({len(outcome.case_only)} case only), "
+          f"{outcome.count('survived')} survived ({len(outcome.equivalent)} equivalent), "
           f"{outcome.count('no tests')} no tests, {outcome.count('timeout')} timeouts, "
           f"score {percent(outcome.score)} ({outcome.seconds:.0f} s)", flush=True)
     for name in outcome.survivors:
-        note = " (case only)" if name in outcome.case_only else ""
+        note = f" (equivalent: {outcome.equivalent[name]})" if name in outcome.equivalent else ""
         print(f"    {outcome.statuses[name]}: {name}{note}", flush=True)
+    for name in outcome.stale:
+        print(f"    stale entry in {EQUIVALENT_LIST.name} (killed or gone): {name}", flush=True)
     if outcome.error:
         print(f"  error: {outcome.error}", flush=True)
 
@@ -231,11 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     workroot = args.workdir or Path(tempfile.mkdtemp(prefix="recall-mutation-"))
     outcomes = [run_module(module, workroot, args.max_children, args.show, args.keep)
                 for module in (args.modules or list(MODULES))]
-    print("\nmodule            mutants  killed  survived  case only  no tests  timeouts   score  without case only")
+    print("\nmodule            mutants  killed  survived  no tests  timeouts  equivalent   score    time")
     for outcome in outcomes:
         print(f"{outcome.module:<16} {len(outcome.statuses):>8} {outcome.count('killed'):>7} "
-              f"{outcome.count('survived'):>9} {len(outcome.case_only):>10} {outcome.count('no tests'):>9} "
-              f"{outcome.count('timeout'):>9} {percent(outcome.score):>7}  {percent(outcome.score_without_case_only)}")
+              f"{outcome.count('survived'):>9} {outcome.count('no tests'):>9} {outcome.count('timeout'):>9} "
+              f"{len(outcome.equivalent):>11} {percent(outcome.score):>7} {outcome.seconds / 60:>5.0f} min")
     if not args.workdir and not args.keep:
         shutil.rmtree(workroot, ignore_errors=True)
     return 1 if any(outcome.error for outcome in outcomes) else 0
