@@ -1,27 +1,29 @@
-"""The offline grader: no network, no key. Key-point coverage by IDF-weighted stem overlap.
+"""The offline grader: no network, no key. Key-point coverage by IDF-weighted stem overlap in a phrase.
 
-For each key point we find the window of one or two consecutive sentences of the explanation that
-covers the largest IDF-weighted share of the key point's word stems. The IDF comes from the card's own
-text (prompt, answer sentences, key points), so words every key point shares ("neuron") count for little
-and the distinctive ones ("saturat", "deriv") count for a lot. It measures vocabulary, not
-understanding: it cannot see a wrong claim made with the right words, and says so in its feedback.
+Both the key points and the explanation are read the same way (`tokens`): lowercase words, short forms
+and their phrases made one ("FIFO" and "first in, first out"), synonyms made one ("huge" is "large"),
+an antonym read as the negation of its partner ("small" is "not large"), stopwords dropped,
+Snowball-stemmed, a negated word marked ("no children" is ¬child, so it does not match "children").
+A misspelt word one letter away from a word of the card is read as that word.
 
-Two kinds of meaning it does see. A negated content word ("no children", "does not change") is a term of
-its own, so "a node with children" does not match "a node with no children"; and a window that states a
-key point's word with the opposite sense (and not with the same one) does not cover that point at all:
-the point is missing, and the words that contradict it are shown. The evidence for a point is the
-shortest phrase of the explanation holding every word that matched it.
+Each key point is then looked for in the explanation as a phrase: the short stretch of text (a few
+words more than the point has) holding the largest IDF-weighted share of the point's stems. The IDF
+comes from the card's own text, so words every key point shares ("neuron") count for little and the
+distinctive ones ("saturat") count for a lot. A phrase that states a point's word with the opposite
+sense (and not with the same) contradicts the point: it is missing, and the phrase is shown.
 
 The grade is `quality_from_checklist` (the rule Claude's rubric states), so the card's core key point
-decides a pass and points that are all partial never pass. The verdict is confident only when the
-checklist is clear-cut (`clear_cut`); otherwise the learner is asked for their own grade.
+decides a pass and points that are all partial never pass. It measures vocabulary, not understanding,
+and says so in its feedback. The verdict is confident only when the checklist is clear-cut (`clear_cut`);
+otherwise the learner is asked for their own grade.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -39,9 +41,14 @@ from recall.grading.base import (
     quality_from_checklist,
 )
 
-COVERED_AT = 0.5
-PARTIAL_AT = 0.25
-STRONG_AT = 0.75  # a key point "covered strongly", for `clear_cut`
+# A key point is covered when a phrase holds COVERED_AT of its weighted words, or, for a long point, the
+# weight of COVERED_WORDS of its words (a learner states a twelve-word point in fewer words); partial from
+# PARTIAL_AT. Tuned on the dev half of the public set and checked on the labelled set (README).
+COVERED_AT = 0.4
+COVERED_WORDS = 4.0
+COVERED_WORDS_AT = 0.25  # ...and at least this share
+PARTIAL_AT = 0.1
+STRONG_AT = 0.75  # a key point "covered strongly", for `clear_cut` and for a 5
 OFFLINE_NOTICE = ("Offline check: coverage of the key points is estimated from the words you used, not "
                   "from their meaning. Set ANTHROPIC_API_KEY for a real correction.")
 
@@ -52,24 +59,83 @@ should will shall may might must do does did done has have had having i you he s
 your my me us what which who whom whose when where why how all any each every some more most other same own
 just only also both either neither there here because while during before after above below between through
 again further once s t d ll re ve m one thing things get gets got make makes made use used uses using
+basically like really just pretty thats its whats theres
 """.split())
-# Words a learner uses interchangeably with the key points' words, mapped to one canonical word so a
-# paraphrase is not scored as a miss. Kept small and specific to how people explain this material.
-SYNONYMS = {
-    "big": "large", "huge": "large", "high": "large", "great": "large", "larger": "large",
-    "tiny": "small", "little": "small", "low": "small", "smaller": "small", "negligible": "small",
-    "bigger": "large", "close": "near",
-    "slope": "derivative", "derivatives": "derivative", "quickly": "fast", "quick": "fast", "faster": "fast",
-    "slower": "slow", "mistake": "error", "mistakes": "error", "log": "ln", "squared": "quadratic",
-    "rapidly": "fast", "slowly": "slow", "sluggish": "slow", "loss": "cost", "objective": "cost",
-    "activation": "output", "activations": "output", "adjust": "update", "change": "update",
-    "changes": "update", "step": "update", "steps": "update",
+
+# Words people use interchangeably, each group read as its first word (by stem, so "bigger" and "biggest"
+# follow "big"). General vocabulary and the common terms of computing and machine learning; nothing here
+# is specific to one deck.
+SYNONYM_GROUPS = (
+    ("large", "big", "huge", "high", "higher", "great", "larger", "bigger", "enormous", "massive", "giant"),
+    ("fast", "quick", "quickly", "rapid", "rapidly", "faster", "speedy", "swift"),
+    ("begin", "start", "commence"),
+    ("end", "finish", "terminate"),
+    ("error", "mistake"),
+    ("change", "update", "adjust", "modify", "alter", "tweak", "nudge"),
+    ("derivative", "slope", "deriv"),
+    ("gradient", "grad"),
+    ("cost", "loss", "objective"),
+    ("output", "activation"),
+    ("ln", "log", "logarithm"),
+    ("create", "build", "construct"),
+    ("store", "hold", "save"),
+    ("show", "display"),
+    ("remove", "delete", "drop", "eliminate", "discard"),
+    ("many", "lots", "numerous", "multiple"),
+    ("neuron", "unit", "node"),
+    ("network", "net"),
+    ("function", "func", "fn"),
+    ("parameter", "param"),
+    ("variable", "var"),
+    ("information", "info"),
+    ("probability", "prob"),
+    ("average", "avg"),
+    ("equation", "eqn", "formula"),
+    ("number", "num"),
+    ("multiply", "product"),
+    ("correct", "right"),
+    ("increase", "grow", "rise", "raise"),
+    ("forward", "forwards"),
+    ("maximum", "max", "largest", "biggest"),
+)
+# Words read as the negation of a group's first word: "small" is "not large", so "the slope is small"
+# matches "the slope is not large" and contradicts "the slope is large".
+ANTONYMS = {
+    "large": ("small", "tiny", "little", "low", "lower", "smaller", "negligible", "minuscule"),
+    "fast": ("slow", "slowly", "slower", "sluggish"),
+    "correct": ("wrong", "incorrect"),
+    "increase": ("decrease", "shrink", "reduce", "fall"),
+    "forward": ("backward", "backwards"),
+    "positive": ("negative",),
+    "continuous": ("discontinuous",),
+    "deep": ("shallow",),
+    "maximum": ("minimum", "min", "smallest"),
+    "many": ("few",),
 }
-# Notation a learner may write instead of the word (sigma'(z), e^z, exp(z)), read as that word; then words.
-TOKEN = re.compile(r"(?P<derivative>(?:σ|sigma)\s*(?:′|'|prime))|(?P<exponential>\be\s*\^|\bexp\s*\()"
-                   r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)", re.IGNORECASE)
-CURLY_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+NEGATED = "\u00ac"  # ¬, the prefix of a negated stem
+
+
+# Short forms and the phrases they stand for (read as the short form, whichever the text uses).
+ABBREVIATIONS = {
+    "fifo": "first in first out", "lifo": "last in first out", "mse": "mean squared error",
+    "sgd": "stochastic gradient descent", "relu": "rectified linear unit", "cnn": "convolutional neural network",
+    "oop": "object oriented programming", "adt": "abstract data type",
+    "bst": "binary search tree", "cpu": "central processing unit", "ram": "random access memory",
+    "api": "application programming interface", "gpu": "graphics processing unit",
+    "svm": "support vector machine", "ce": "cross entropy",
+}
+ABBREVIATION_PHRASE = re.compile(
+    r"\b(?:" + "|".join(r"[\s,\-/]+".join(map(re.escape, phrase.split())) + "s?"
+                        for phrase in sorted(ABBREVIATIONS.values(), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE)
+SHORT_FORM = {phrase: short for short, phrase in ABBREVIATIONS.items()}
+# Notation a learner may write instead of the word (sigma'(z), dC/da, ∂C/∂z, e^z, exp(z), 1/2, 1/4), read
+# as that word; then words.
+TOKEN = re.compile(r"(?P<derivative>(?:σ|sigma)\s*(?:′|'|prime)|(?<!\w)[d∂]\w{0,3}\s*/\s*[d∂]\w{1,4}\b)"
+                   r"|(?P<exponential>\be\s*\^|\bexp\s*\(|\be\s+to\b)|(?P<half>(?<![\w/])1/2(?![\w/])|\u00bd)"
+                   r"|(?P<quarter>(?<![\w/])1/4(?![\w/])|\u00bc)|(?P<word>[a-z0-9]+(?:'[a-z]+)?)", re.IGNORECASE)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+")
+CURLY_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 # A negator turns the next content word, within NEGATION_REACH words, into its negation ("no children",
 # "is not large", "without saturating", "instead of generalising", so that "does not generalise" agrees
 # with it); "not only" and "not just" negate nothing.
@@ -77,7 +143,10 @@ NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither",
                       "rather"})
 NEGATION_REACH = 3
 NOT_NEGATING = frozenset({"only", "just"})
-NEGATED = "\u00ac"  # ¬, the prefix of a negated stem
+# How much longer than the key point (in content words) a phrase may be to count as stating it.
+PHRASE_SLACK = 4
+MIN_FUZZY_LENGTH = 5  # shorter words must be spelt right to match
+MIN_PREFIX = 4  # a derived form must share at least this many letters with the card's word
 
 
 @dataclass(frozen=True)
@@ -87,6 +156,7 @@ class Token:
     stem: str
     start: int
     end: int
+    sentence: int = 0  # which sentence of the text it stands in (0-based)
 
 
 @lru_cache(maxsize=1)
@@ -107,32 +177,57 @@ def is_negator(word: str) -> bool:
                                                                  "wont", "didnt", "wasnt", "werent"}
 
 
+def with_short_forms(text: str) -> str:
+    """`text` with every phrase of ABBREVIATIONS replaced by its short form, keeping the text's length (padded with spaces) so that token positions still point into the original."""
+    def short(match: re.Match) -> str:
+        phrase = " ".join(re.split(r"[\s,\-/]+", match.group().lower()))
+        form = SHORT_FORM.get(phrase, SHORT_FORM.get(phrase.removesuffix("s"), ""))
+        return form.ljust(len(match.group())) if form else match.group()
+
+    return ABBREVIATION_PHRASE.sub(short, text.translate(CURLY_APOSTROPHES))
+
+
+@lru_cache(maxsize=1)
+def _stem_table() -> dict[str, str]:
+    """SYNONYM_GROUPS and ANTONYMS by stem: a synonym's stem to its group's, an antonym's to ¬ that."""
+    stem = _stemmer().stemWord
+    table = {stem(word): stem(group[0]) for group in SYNONYM_GROUPS for word in group[1:]}
+    table.update({stem(word): NEGATED + stem(opposed) for opposed, words in ANTONYMS.items() for word in words})
+    return table
+
+
+def canonical(stem: str) -> tuple[str, bool]:
+    """The stem a stem is read as, and whether it reads as a negation (an antonym)."""
+    read = _stem_table().get(stem, stem)
+    return read.removeprefix(NEGATED), read.startswith(NEGATED)
+
+
 def tokens(text: str) -> list[Token]:
-    """The content words of `text` as stems, in order: lowercase words minus stopwords, synonyms made one,
-    Snowball-stemmed, a negated word marked with ¬."""
-    found: list[tuple[str, int, int]] = []  # (word, start, end) of the content words
+    """The content words of `text` as stems, in order: lowercase words minus stopwords, short forms,
+    synonyms and antonyms made one, Snowball-stemmed, a negated word marked with ¬."""
+    found: list[tuple[str, bool, int, int]] = []  # (word, negated, start, end) of the content words
     negation_start: int | None = None
     reach = 0
-    for match in TOKEN.finditer(text.translate(CURLY_APOSTROPHES)):
+    for match in TOKEN.finditer(with_short_forms(text)):
         word = match.lastgroup if match.lastgroup != "word" else match.group().lower()
         if is_negator(word):
             negation_start, reach = match.start(), NEGATION_REACH
             continue
         if reach and word in NOT_NEGATING:
             negation_start, reach = None, 0
-        word = SYNONYMS.get(word, word).replace("'", "")
+        word = word.replace("'", "")
         if word not in STOPWORDS and len(word) > 1:
             negated = negation_start is not None and reach > 0
-            found.append((NEGATED + word if negated else word, negation_start if negated else match.start(),
-                          match.end()))
+            found.append((word, negated, negation_start if negated else match.start(), match.end()))
             negation_start, reach = None, 0
         elif reach:
             reach -= 1
             if not reach:
                 negation_start = None
-    stemmed = _stemmer().stemWords([word.removeprefix(NEGATED) for word, _, _ in found])
-    return [Token(NEGATED + stem if word.startswith(NEGATED) else stem, start, end)
-            for stem, (word, start, end) in zip(stemmed, found) if stem not in _stopword_stems()]
+    read = [canonical(stem) for stem in _stemmer().stemWords([word for word, _, _, _ in found])]
+    breaks = [match.end() for match in SENTENCE_BREAK.finditer(text)]
+    return [Token(NEGATED + stem if negated != antonym else stem, start, end, bisect_right(breaks, start))
+            for (stem, antonym), (_, negated, start, end) in zip(read, found) if stem not in _stopword_stems()]
 
 
 def stems(text: str) -> list[str]:
@@ -144,8 +239,88 @@ def opposite(stem: str) -> str:
     return stem.removeprefix(NEGATED) if stem.startswith(NEGATED) else NEGATED + stem
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_BREAK.split(text) if s and s.strip()]
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one inserted, deleted, replaced or swapped pair of letters."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[first:] == b[first + 1:]
+    swapped = a[first + 1:first + 2] + a[first:first + 1] + a[first + 2:]
+    return a[first + 1:] == b[first + 1:] or swapped == b[first:]
+
+
+def read_as(stem: str, vocabulary: Sequence[str]) -> str:
+    """The card's stem an explanation's stem stands for: itself when the card uses it; else a card stem
+    it begins or ends (a derived form: "reus" for "reusabl", at least MIN_PREFIX letters shared); else one
+    a misspelling away ("gradiant" for "gradient", words of MIN_FUZZY_LENGTH letters or more)."""
+    if stem in vocabulary:
+        return stem
+    if len(stem) >= MIN_PREFIX:
+        derived = [known for known in vocabulary if len(known) >= MIN_PREFIX
+                   and (known.startswith(stem) or stem.startswith(known))]
+        if derived:
+            return min(derived, key=lambda known: abs(len(known) - len(stem)))
+    if len(stem) < MIN_FUZZY_LENGTH:
+        return stem
+    return next((known for known in vocabulary if known[:1] == stem[:1] and one_edit_apart(stem, known)), stem)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """The best stretch of the explanation for one key point: its weighted share of the point's stems,
+    whether it states the point with the opposite sense instead, and its text."""
+
+    score: float
+    contradicted: bool
+    text: str
+
+
+def best_phrase(point: dict[str, float], found: Sequence[Token], answer: str) -> Phrase:
+    """The stretch of `found` (at most PHRASE_SLACK tokens longer than the point) holding the largest
+    weighted share of `point`'s stems without contradicting it; failing any such share of at least
+    PARTIAL_AT, the strongest stretch that contradicts it. A stretch contradicts the point when the
+    sentences it stands in state one of the point's words with the opposite sense and not with the same
+    ("a leaf is a node with children" against "a leaf is a node with no children")."""
+    in_sentence: dict[int, set[str]] = {}
+    for token in found:
+        in_sentence.setdefault(token.sentence, set()).add(token.stem)
+    total = sum(point.values()) or 1.0
+    span = len(point) + PHRASE_SLACK
+    one_sided = [s for s in point if opposite(s) not in point]  # "large z, tiny slope" has both senses
+    best, against = Phrase(0.0, False, ""), Phrase(0.0, True, "")
+    for first, token in enumerate(found):
+        if token.stem not in point and opposite(token.stem) not in point:
+            continue
+        seen: set[str] = set()
+        for last in range(first, min(first + span, len(found))):
+            seen.add(found[last].stem)
+            if found[last].stem not in point and opposite(found[last].stem) not in point:
+                continue
+            share = sum(point[s] for s in seen & point.keys()) / total
+            said = set().union(*(in_sentence.get(n, set()) for n in range(token.sentence, found[last].sentence + 1)))
+            contradicts = any(opposite(s) in said and s not in said for s in one_sided)
+            text = answer[token.start:found[last].end]
+            if contradicts and share >= against.score:
+                against = Phrase(share, True, text)
+            elif not contradicts and share > best.score:
+                best = Phrase(share, False, text)
+    if best.score < PARTIAL_AT and against.score >= PARTIAL_AT:
+        return Phrase(0.0, True, against.text)
+    return best if best.score >= PARTIAL_AT else Phrase(best.score, False, "")
+
+
+def idf_weights(card: Card) -> tuple[dict[str, float], list[list[str]]]:
+    """IDF over the card's own texts (prompt, answer sentences, key points), by stem (a negated stem
+    weighs as its plain form), and each key point's stems."""
+    documents = [stems(text) for text in (card.prompt, *SENTENCE_BREAK.split(card.answer),
+                                          *card.key_points) if text.strip()]
+    plain = [{s.removeprefix(NEGATED) for s in document} for document in documents]
+    vocabulary = set().union(*plain)
+    idf = {s: float(np.log((1 + len(plain)) / (1 + sum(s in d for d in plain))) + 1.0) for s in vocabulary}
+    return idf, [stems(point) for point in card.key_points]
 
 
 @dataclass(frozen=True)
@@ -157,67 +332,22 @@ class Coverage:
     scores: np.ndarray
     evidence: tuple[str, ...]
     contradicted: tuple[bool, ...]
-
-
-def shortest_phrase(window: str, window_tokens: list[Token], wanted: set[str]) -> str:
-    """The shortest stretch of `window` that holds a token of every stem in `wanted`."""
-    best: tuple[int, int] | None = None
-    for first, token in enumerate(window_tokens):
-        if token.stem not in wanted:
-            continue
-        missing = set(wanted)
-        for last in range(first, len(window_tokens)):
-            missing.discard(window_tokens[last].stem)
-            if not missing:
-                span = (token.start, window_tokens[last].end)
-                if best is None or span[1] - span[0] < best[1] - best[0]:
-                    best = span
-                break
-    return window[best[0]:best[1]] if best else ""
+    sizes: tuple[int, ...] = ()
 
 
 def coverage(card: Card, answer: str) -> Coverage:
-    documents = [stems(t) for t in (card.prompt, *sentences(card.answer), *card.key_points)]
-    vocabulary = sorted({s for doc in documents for s in doc})
-    index = {stem: i for i, stem in enumerate(vocabulary)}
-    presence = np.zeros((len(documents), len(vocabulary)))
-    for row, doc in enumerate(documents):
-        presence[row, [index[s] for s in doc]] = 1.0
-    idf = np.log((1 + len(documents)) / (1 + presence.sum(axis=0))) + 1.0
-
-    key_rows = presence[-len(card.key_points):] * idf            # (points, vocabulary), IDF-weighted
-    key_stems = [set(doc) for doc in documents[-len(card.key_points):]]
-    answer_sentences = sentences(answer) or [answer]
-    windows = answer_sentences + [f"{a} {b}" for a, b in zip(answer_sentences, answer_sentences[1:])]
-    window_tokens = [tokens(window) for window in windows]
-    window_stems = [{token.stem for token in found} for found in window_tokens]
-    window_hits = np.zeros((len(windows), len(vocabulary)))
-    for row, found in enumerate(window_stems):
-        window_hits[row, [index[s] for s in found if s in index]] = 1.0
-    recall = (key_rows @ window_hits.T) / np.maximum(key_rows.sum(axis=1, keepdims=True), 1e-12)
-    # A window that says a key point's word with the opposite sense, and not with the same, contradicts it.
-    opposed = [[{opposite(s) for s in point if opposite(s) in found and s not in found} for found in window_stems]
-               for point in key_stems]
-    contradicts = np.array([[bool(against) for against in row] for row in opposed])
-    scores = np.where(contradicts, 0.0, recall)
-    best = scores.argmax(axis=1)
-    evidence, contradicted = [], []
-    for point, window in enumerate(best):
-        score = scores[point, window]
-        strongest_contradiction = int(np.where(contradicts[point], recall[point], -1.0).argmax())
-        if score < PARTIAL_AT and contradicts[point, strongest_contradiction]:
-            window = strongest_contradiction
-            wanted = (key_stems[point] & window_stems[window]) | opposed[point][window]
-            contradicted.append(True)
-        else:
-            wanted = key_stems[point] & window_stems[window] if score >= PARTIAL_AT else set()
-            contradicted.append(False)
-        evidence.append(shortest_phrase(windows[window], window_tokens[window], wanted))
-    return Coverage(scores[np.arange(len(card.key_points)), best], tuple(evidence), tuple(contradicted))
+    idf, points = idf_weights(card)
+    vocabulary = sorted(idf)
+    found = [replace(t, stem=read_as(t.stem, vocabulary) if not t.stem.startswith(NEGATED)
+                     else NEGATED + read_as(t.stem[1:], vocabulary)) for t in tokens(answer)]
+    phrases = [best_phrase({s: idf[s.removeprefix(NEGATED)] for s in point}, found, answer) for point in points]
+    return Coverage(np.array([p.score for p in phrases]), tuple(p.text for p in phrases),
+                    tuple(p.contradicted for p in phrases), tuple(len(set(point)) for point in points))
 
 
-def status_for(score: float) -> KeyPointStatus:
-    if score >= COVERED_AT:
+def status_for(score: float, words: int = 1) -> KeyPointStatus:
+    """A key point's status from its best phrase's weighted share `score` of the point's `words` stems."""
+    if score >= COVERED_AT or (score * words >= COVERED_WORDS and score >= COVERED_WORDS_AT):
         return "covered"
     return "partial" if score >= PARTIAL_AT else "missing"
 
@@ -231,15 +361,24 @@ def suggest_quality(statuses: list[KeyPointStatus], scores: np.ndarray, core: in
     return quality
 
 
-def clear_cut(scores: Sequence[float], contradicted: Sequence[bool]) -> bool:
+def reads_as_english(answer: str) -> bool:
+    """Whether the answer is written in English, as far as the offline check can tell: at least one word
+    in five is an English stopword. An answer in another language shares no word with the key points
+    whatever it says, so its zero must not look certain."""
+    words = re.findall(r"\w+", answer.translate(CURLY_APOSTROPHES).lower())
+    return bool(words) and sum(word in STOPWORDS for word in words) * 5 >= len(words)
+
+
+def clear_cut(scores: Sequence[float], contradicted: Sequence[bool], english: bool = True) -> bool:
     """The offline check's confidence rule: its grade may be kept without the learner's own digit only
     when the checklist is clear-cut, that is when every key point is covered strongly (at least STRONG_AT
-    of its weighted words) and none is contradicted, or when no word of any key point appears at all.
-    (A blank or "I don't know" answer is clear-cut too; the grader decides that before any matching.)
-    Anything in between, a partial point, a bare pass or a near miss, is for the learner to judge."""
+    of its weighted words) and none is contradicted, or when no word of any key point appears at all in
+    an English answer. (A blank or "I don't know" answer is clear-cut too; the grader decides that before
+    any matching.) Anything in between, a partial point, a bare pass or a near miss, is for the learner
+    to judge."""
     if any(contradicted):
         return False
-    return all(score >= STRONG_AT for score in scores) or all(score == 0 for score in scores)
+    return all(score >= STRONG_AT for score in scores) or (english and all(score == 0 for score in scores))
 
 
 class OfflineGrader:
@@ -254,10 +393,10 @@ class OfflineGrader:
             rationale = "Nothing to grade: a blank answer or \"I don't know\"."
         else:
             found = coverage(card, answer)
-            results = tuple(KeyPointResult(p, status_for(s), e)
-                            for p, s, e in zip(card.key_points, found.scores, found.evidence))
+            results = tuple(KeyPointResult(p, status_for(s, n), e)
+                            for p, s, e, n in zip(card.key_points, found.scores, found.evidence, found.sizes))
             quality = suggest_quality([r.status for r in results], found.scores, card.core)
-            confident = clear_cut([float(s) for s in found.scores], found.contradicted)
+            confident = clear_cut([float(s) for s in found.scores], found.contradicted, reads_as_english(answer))
             rationale = checklist_rationale(card, results, sum(found.contradicted))
         feedback = render_feedback(card, results, quality, rationale, confident)
         await on_text(feedback)
