@@ -12,9 +12,14 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "grading_eval.py"
 CATEGORIES = {"full", "partial", "paraphrase", "wrong-in-right-words", "off-topic", "dont-know", "other-language"}
-# Measured on tests/data/grading_labels.toml (python bench/grading_eval.py), rounded down a little so a
-# harmless wobble passes and a regression fails.
-FLOORS = {"exact": 0.24, "within_one": 0.63, "pass_fail": 0.62, "pearson_r": 0.50}
+# Measured on tests/data/grading_labels.toml (python bench/grading_eval.py): exact 31%, within one 73%,
+# pass/fail 70%, r 0.60, RMSE 1.52; rounded a little towards worse so a harmless wobble passes and a
+# regression fails.
+FLOORS = {"exact": 0.28, "within_one": 0.70, "pass_fail": 0.67, "pearson_r": 0.56}
+RMSE_CEILING = 1.6
+# The target: at least 90% of full, off-topic and "don't know" answers within one grade.
+TARGET_CATEGORIES = ("full", "off-topic", "dont-know")
+TARGET_WITHIN_ONE = 0.9
 
 
 def load_bench():
@@ -53,6 +58,24 @@ def test_offline_agreement_stays_above_its_recorded_floors(bench, graded):
     overall = bench.agreement(graded)
     for figure, floor in FLOORS.items():
         assert getattr(overall, figure) >= floor, (figure, bench.report(graded))
+
+
+def test_offline_rmse_stays_below_its_recorded_ceiling(bench, graded):
+    assert bench.agreement(graded).rmse <= RMSE_CEILING, bench.report(graded)
+
+
+def test_every_confident_offline_verdict_is_within_one_grade(bench, graded):
+    confident = [g for g in graded if g.confident]
+    assert len(confident) >= 10
+    assert all(abs(g.error) <= 1 for g in confident), bench.report(confident)
+    assert not any(g.item.category in ("wrong-in-right-words", "other-language", "paraphrase") for g in confident)
+
+
+@pytest.mark.xfail(strict=True, reason="measured 52 of 62 (84%): in-domain off-topic answers and chapter "
+                                       "recaps share enough words with a non-core point to score 2")
+def test_full_off_topic_and_dont_know_answers_are_within_one_grade_nine_times_in_ten(bench, graded):
+    chosen = [g for g in graded if g.item.category in TARGET_CATEGORIES]
+    assert bench.agreement(chosen).within_one >= TARGET_WITHIN_ONE, bench.report(chosen)
 
 
 def test_the_bench_prints_every_figure(bench, capsys):
