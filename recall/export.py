@@ -56,6 +56,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # JSON allows these raw inside strings, but str.splitlines() and JavaScript line readers split on them;
 # escaping them keeps one jsonl object per line for every reader and decodes to the same text.
 LINE_BREAKING_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+LINE_BREAKERS = tuple(map(chr, LINE_BREAKING_ESCAPES))
 
 FETCH_BATCH = 2_000  # rows per fetch, and per progress report
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -146,48 +147,69 @@ class _Progress:
 # -- text formats -----------------------------------------------------------------------------------
 
 
+def _write_csv_rows(out: TextIO, rows: Iterable[tuple]) -> None:
+    """Rows as RFC 4180 CSV (CRLF line ends, quotes doubled, fields quoted only when needed), written to
+    `out` in one piece: the writer's row-at-a-time writes to an encoding stream cost more than its work."""
+    batch = io.StringIO(newline="")
+    csv.writer(batch).writerows(rows)
+    out.write(batch.getvalue())
+
+
 def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
-    writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes doubled, fields quoted only when needed
-    writer.writerow(EXPORT_COLUMNS)
+    _write_csv_rows(out, [EXPORT_COLUMNS])
     batches = store.review_batches(filters, EXPORT_COLUMNS, formula_prefix=FORMULA_TRIGGERS, batch_size=FETCH_BATCH)
     for batch in progress.batches(batches):
-        writer.writerows(batch)
+        _write_csv_rows(out, batch)
 
 
-JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps(...) builds one per call
+def _object_encoder() -> Callable[[dict], str]:
+    """A dict as `json.dumps(value, ensure_ascii=False)` writes it, from the C encoder built once: dumps
+    (and JSONEncoder.encode) builds a new one, and a table for circular references, at every call."""
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if c_make_encoder is None:  # a Python without the _json accelerator
+        return json.JSONEncoder(ensure_ascii=False).encode
+    chunks = c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ": ", ", ",
+                            False, False, True)
+    return lambda value: "".join(chunks(value, 0))
 
 
-def _json_object(row: tuple) -> str:
-    return JSON_ENCODER.encode(dict(zip(EXPORT_COLUMNS, row))).translate(LINE_BREAKING_ESCAPES)
+JSON_OBJECT = _object_encoder()
+
+
+def _json_objects(batch: list[tuple], separator: str) -> str:
+    """The rows as JSON objects, one a line, joined by `separator`. The line breakers can only be inside
+    strings, so escaping them in the joined text is escaping them in each object; looking for them first
+    is far quicker than translating text that has none."""
+    text = separator.join([JSON_OBJECT(dict(zip(EXPORT_COLUMNS, row))) for row in batch])
+    if any(breaker in text for breaker in LINE_BREAKERS):
+        return text.translate(LINE_BREAKING_ESCAPES)
+    return text
 
 
 def _write_json(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
-    """One array, written an element at a time."""
+    """One array, written a batch of elements at a time."""
     separator = "[\n"
-    for row in progress.rows(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
-        out.write(separator)
-        out.write(_json_object(row))
+    for batch in progress.batches(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
+        out.write(separator + _json_objects(batch, ",\n"))
         separator = ",\n"
     out.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def _write_jsonl(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
-    for row in progress.rows(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
-        out.write(_json_object(row))
-        out.write("\n")
+    for batch in progress.batches(store.review_batches(filters, EXPORT_COLUMNS, batch_size=FETCH_BATCH)):
+        out.write(_json_objects(batch, "\n") + "\n")
 
 
 def _write_fsrs(store: Store, filters: ExportFilter, out: TextIO, progress: _Progress) -> None:
     """The FSRS optimizer's review log. Drills are included: they are real recall attempts, FSRS-5 and
     later learn short-term memory from same-day reviews, and older optimizers drop same-day repeats
     themselves."""
-    writer = csv.writer(out)
-    writer.writerow(FSRS_COLUMNS)
+    _write_csv_rows(out, [FSRS_COLUMNS])
     columns = ("card_id", "reviewed_at", "quality", "duration_ms", *PHASE_COLUMNS)
     batches = store.review_batches(filters, columns, whole_histories=True, batch_size=FETCH_BATCH)
-    for card_id, reviewed_at, quality, duration_ms, *phase in progress.rows(batches):
-        writer.writerow((card_id, epoch_ms(reviewed_at), four_point_rating(quality), int(review_phase(*phase)),
-                         duration_ms))
+    for batch in progress.batches(batches):
+        _write_csv_rows(out, ((card_id, epoch_ms(reviewed_at), four_point_rating(quality), int(review_phase(*phase)),
+                               duration_ms) for card_id, reviewed_at, quality, duration_ms, *phase in batch))
 
 
 TEXT_WRITERS: dict[str, Callable[[Store, ExportFilter, TextIO, _Progress], None]] = {

@@ -7,7 +7,7 @@ from collections import Counter
 import click
 
 from recall.cli.base import UserError, context, global_options, run_app
-from recall.cli.output import emit_json, fitted, say, terminal_width
+from recall.cli.output import emit_json, emit_json_text, fitted, say, terminal_width
 
 @click.command()
 @global_options
@@ -39,23 +39,17 @@ def check(ctx: click.Context, **options: object) -> None:
         + (f", {warnings} warning(s)" if warnings else ""))
 
 
-def card_summary(row) -> dict:  # noqa: ANN001 - CardRow
-    return {"id": row.id, "deck": row.deck, "prompt": row.prompt, "tags": list(row.tags), "demo": row.demo,
-            "due": row.due.isoformat() if row.due else None, "interval": row.interval,
-            "repetitions": row.repetitions, "easiness": row.easiness_centi / 100, "lapses": row.lapses,
-            "reviews": row.reviews}
-
-
 @click.command()
 @global_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_context
 def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
     """List cards with their scheduling state."""
-    rows = context(ctx, **options).store.cards()
+    store = context(ctx, **options).store
     if as_json:
-        emit_json([card_summary(row) for row in rows])
+        emit_json_text(store.card_summaries_json())
         return
+    rows = store.cards()
     width = terminal_width()
     table = [fitted(f"{row.id:<28} {row.due.isoformat() if row.due else 'new':<10} {row.interval:>4}d "
                     f"EF {row.easiness_centi / 100:.2f} {row.reviews:>3}r", row.prompt, width) for row in rows]

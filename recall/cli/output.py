@@ -49,3 +49,11 @@ def emit_json(value: object) -> None:
     # Indented for a person at a terminal; compact for programs (json's indenting encoder is ~5x slower).
     indent = 2 if sys.stdout.isatty() else None
     click.echo(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+
+
+def emit_json_text(text: str) -> None:
+    """Print JSON that is already text (built by SQLite), indented as `emit_json` would at a terminal."""
+    if sys.stdout.isatty():
+        emit_json(json.loads(text))
+    else:
+        click.echo(text)
