@@ -11,6 +11,7 @@ from recall.cli import cli
 from recall.deck import load_decks
 from recall.cli.markdown import render_markdown, wrapped
 from recall.cli.progress import bar_chart
+from recall.progress_charts import BarSeries
 from recall.clock import study_day
 from recall.stats import (
     EASE_EDGES_CENTI, EASE_LABELS, INTERVAL_BOUNDS, INTERVAL_LABELS, bucketed, daily_activity, progress_stats,
@@ -93,8 +94,8 @@ def test_progress_stats_from_a_store(store: Store):
 
 
 def test_a_bar_chart_has_axes_fits_its_width_and_has_no_colour_codes_when_plain():
-    chart = bar_chart("Reviews per day", [f"{day:02d} Mar" for day in range(1, 31)], list(range(30)), 80,
-                      color=False)
+    series = BarSeries("Reviews per day", tuple(f"{day:02d} Mar" for day in range(1, 31)), tuple(range(30)))
+    chart = bar_chart(series, 80, color=False)
     lines = chart.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert "\x1b" not in chart

@@ -3,14 +3,16 @@ characters: no colour is needed to read them) and the hardest cards."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from recall.cli.base import context, global_options
 from recall.cli.markdown import on_terminal, show_markdown
 from recall.cli.output import emit_json, say, terminal_width
+
+if TYPE_CHECKING:
+    from recall.progress_charts import BarSeries
 
 CHART_HEIGHT = 10
 WIDEST_CHART = 100  # wider terminals leave the rest blank: bars as wide as a screen are harder to compare
@@ -65,52 +67,22 @@ def cost_text(usage: dict) -> str:
     return f"~${cost:.4f}" if cost is not None else "cost unknown"
 
 
-def short_day(iso_day: str) -> str:
-    return f"{date.fromisoformat(iso_day):%d %b}"
-
-
 def progress_charts(progress: dict, width: int, color: bool) -> list[str]:
     """Each chart as text `width` columns wide; with `color`, the bars are coloured (never needed)."""
-    days = [short_day(row["day"]) for row in progress["per_day"]]
-    weeks = [short_day(row["week"]) for row in progress["retention_by_week"]]
-    retention = [row["retention"] for row in progress["retention_by_week"]]
-    return [
-        bar_chart("Reviews per day", days, [row["reviews"] for row in progress["per_day"]], width, color),
-        bar_chart("Minutes spent per day", days, [row["minutes"] for row in progress["per_day"]], width, color),
-        bar_chart("True retention per week: % of due reviews passed", weeks,
-                  [None if share is None else round(share * 100) for share in retention], width, color,
-                  top=100),
-        bar_chart("Learned cards by interval", [row["bucket"] for row in progress["intervals"]],
-                  [row["cards"] for row in progress["intervals"]], width, color),
-        bar_chart("Learned cards by easiness",
-                  [row["bucket"] for row in progress["easiness"]], [row["cards"] for row in progress["easiness"]],
-                  width, color),
-        bar_chart("Cards added per week", [short_day(row["week"]) for row in progress["added_per_week"]],
-                  [row["cards"] for row in progress["added_per_week"]], width, color),
-    ]
+    from recall.progress_charts import progress_series
+
+    return [bar_chart(series, width, color) for series in progress_series(progress).values()]
 
 
-def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None], width: int, color: bool,
-              top: float | None = None) -> str:
-    """A bar chart with axes; a None value draws no bar. Labels that do not fit are thinned out evenly.
-    The y axis runs from 0 to `top` (default: the largest value) with whole-number ticks."""
+def bar_chart(series: BarSeries, width: int, color: bool) -> str:
     import plotext
+
+    from recall.progress_charts import draw_bars
 
     plotext.clear_figure()
     plotext.plotsize(width, CHART_HEIGHT)
     plotext.theme("clear")
-    shown = [(index, value) for index, value in enumerate(values) if value is not None]
-    if shown:
-        plotext.bar([index for index, _ in shown], [value for _, value in shown], width=0.6,
-                    color="cyan" if color else None)
-    step = -(-len(labels) * (max(len(label) for label in labels) + 1) // (width - 8))
-    plotext.xticks(list(range(0, len(labels), step)), list(labels[::step]))
-    highest = top or max((value for _, value in shown), default=0) or 1
-    ticks = sorted({0, round(highest / 2), round(highest)}) if highest >= 2 else [0, highest]
-    plotext.yticks(ticks, [f"{tick:g}" for tick in ticks])
-    plotext.xlim(-0.7, len(labels) - 0.3)
-    plotext.ylim(0, highest)
-    plotext.title(title)
+    draw_bars(plotext, series, width, "cyan" if color else None)
     text = plotext.build()
     return text if color else plotext.uncolorize(text)
 
