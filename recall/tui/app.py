@@ -24,7 +24,7 @@ from recall.clock import study_day, utc_now
 from recall.config import Settings
 from recall.errors import RecallError
 from recall.tui.database import StoreThread
-from recall.tui.navigation import OpenBrowse, OpenCard, OpenHistory, ShowSummary, StartStudy
+from recall.tui.navigation import OpenBrowse, OpenCard, OpenHistory, OpenStats, ShowSummary, StartStudy
 from recall.tui.screens.dashboard import DashboardScreen
 from recall.tui.text import plural
 
@@ -171,6 +171,11 @@ class RecallApp(App[None]):
 
         self.push_screen(HistoryScreen())
 
+    def on_open_stats(self, _message: OpenStats) -> None:
+        from recall.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
     def on_open_card(self, message: OpenCard) -> None:
         from recall.tui.screens.card_detail import CardDetailScreen
 
@@ -189,6 +194,7 @@ class RecallApp(App[None]):
         from recall.tui.screens.browse import BrowseScreen
         from recall.tui.screens.card_detail import CardDetailScreen
         from recall.tui.screens.history import HistoryScreen
+        from recall.tui.screens.stats import StatsScreen
         from recall.tui.screens.study import StudyScreen
         from recall.tui.screens.summary import SummaryScreen
         from recall.tui.widgets.explanation_box import ExplanationBox
@@ -196,7 +202,8 @@ class RecallApp(App[None]):
         return [("Everywhere", self.BINDINGS), ("Dashboard", DashboardScreen.BINDINGS),
                 ("Study session", [*ExplanationBox.BINDINGS, *StudyScreen.BINDINGS]),
                 ("Session summary", SummaryScreen.BINDINGS), ("Browse", BrowseScreen.BINDINGS),
-                ("Card detail", CardDetailScreen.BINDINGS), ("History", HistoryScreen.BINDINGS)]
+                ("Card detail", CardDetailScreen.BINDINGS), ("History", HistoryScreen.BINDINGS),
+                ("Stats", StatsScreen.BINDINGS)]
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME

@@ -30,6 +30,10 @@ class OpenHistory(Message):
     """Open the review history (with export)."""
 
 
+class OpenStats(Message):
+    """Open the progress charts."""
+
+
 class OpenCard(Message):
     """Open one card's detail: its answer, demo, schedule and every past review."""
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from recall.errors import RecallError
-from recall.tui.navigation import OpenBrowse, OpenHistory, StartStudy
+from recall.tui.navigation import OpenBrowse, OpenHistory, OpenStats, StartStudy
 from recall.tui.text import plural
 from recall.tui.widgets.bar_chart import BarChart, Series
 from recall.tui.widgets.heatmap import ReviewHeatmap, first_shown_day
@@ -71,6 +71,8 @@ class DashboardScreen(Screen[None]):
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
         Binding("h", "history", "History", id="dashboard.history",
                 tooltip="Every review, a chart per day, and export"),
+        Binding("t", "stats", "Stats", id="dashboard.stats",
+                tooltip="Charts of your progress: activity, retention, intervals, hardest cards"),
         Binding("q", "app.quit", "Quit", id="dashboard.quit", tooltip="Leave recall"),
     ]
 
@@ -145,3 +147,6 @@ class DashboardScreen(Screen[None]):
 
     def action_history(self) -> None:
         self.post_message(OpenHistory())
+
+    def action_stats(self) -> None:
+        self.post_message(OpenStats())
