@@ -49,7 +49,7 @@ def progress_series(progress: dict) -> dict[str, BarSeries]:
 def label_step(labels: tuple[str, ...], width: int) -> int:
     """Show every n-th label so that the labels shown fit under a chart `width` columns wide."""
     room = max(width - Y_AXIS_WIDTH, 1)
-    return max(1, -(-len(labels) * (max(map(len, labels), default=0) + 1) // room))
+    return max(1, -(-len(labels) * (max(map(len, labels), default=0) + 2) // room))  # a gap of two at least
 
 
 def y_ticks(series: BarSeries) -> list[float]:
