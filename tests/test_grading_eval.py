@@ -148,3 +148,31 @@ def test_agreement_figures_on_known_numbers(bench):
     assert figures.rmse == pytest.approx(((0 + 4 + 1 + 0.25) / 4) ** 0.5)
     assert figures.pearson_r == pytest.approx(0.7965, abs=1e-4)
     assert bench.confusion(graded)[3][3] == 1  # 2.5 rounds half up
+
+
+PERCEPTRON_REPLY = {
+    "corrected_explanation": "It outputs 1 when w.x + b > 0.",
+    "key_points": [{"number": 1, "status": "covered", "evidence": "w.x + b > 0"},
+                   {"number": 2, "status": "missing", "evidence": ""},
+                   {"number": 3, "status": "missing", "evidence": ""}],
+    "misconceptions": [], "rationale": "Only the rule.", "grade": 2, "follow_up_question": "What is the bias?",
+}
+
+
+def test_with_a_key_the_bench_measures_claude_and_prints_its_cost(bench, tmp_path, monkeypatch, capsys):
+    from fake_messages_api import FakeMessagesAPI, StreamedReply
+
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[[explanation]]\ncard = "ch1.perceptron"\ncategory = "partial"\ngrade = 2\n'
+                      'reason = "the rule only"\ntext = "it outputs 1 when w.x + b > 0"\n\n'
+                      '[[explanation]]\ncard = "ch1.perceptron"\ncategory = "partial"\ngrade = 3\n'
+                      'reason = "the rule only"\ntext = "fires when w.x + b > 0, else 0"\n')
+    with FakeMessagesAPI() as api:
+        api.default_reply = StreamedReply.json(PERCEPTRON_REPLY, input_tokens=1000)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        assert bench.main(["--grader", "claude", "--model", "claude-haiku-5-5", "--labels", str(labels)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("claude grader (claude-haiku-5-5) on ")
+    assert "overall                 2    50%   100%    50%" in out
+    assert "tokens: 2,000 in" in out and "cost: about $0.0" in out
