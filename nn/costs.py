@@ -24,6 +24,12 @@ class QuadraticCost:
     def delta(z, y):
         return (sigmoid(z) - y) * sigmoid_prime(z)
 
+    @staticmethod
+    def output_delta(z, a, y):
+        """`delta` given a = sigmoid(z) already computed (the forward pass has it): the same numbers,
+        with one sigmoid instead of three, which is most of a small mini-batch's step."""
+        return (a - y) * (a * sigmoid(-z))
+
 
 class CrossEntropyCost:
     """C = -sum[y ln a + (1-y) ln(1-a)] with sigmoid outputs; its delta is a - y, with no sigma'(z)."""
@@ -40,6 +46,10 @@ class CrossEntropyCost:
     def delta(z, y):
         return sigmoid(z) - y
 
+    @staticmethod
+    def output_delta(z, a, y):
+        return a - y
+
 
 class LogLikelihoodCost:
     """C = -ln a_y with softmax outputs, computed as log-sum-exp(z) - z_y; its delta is a - y."""
@@ -54,6 +64,10 @@ class LogLikelihoodCost:
     @staticmethod
     def delta(z, y):
         return softmax(z) - y
+
+    @staticmethod
+    def output_delta(z, a, y):
+        return a - y
 
 
 COSTS = {cost.name: cost for cost in (QuadraticCost, CrossEntropyCost, LogLikelihoodCost)}

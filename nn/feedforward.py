@@ -70,7 +70,7 @@ class Network:
         weighted_inputs, activations = self.forward(x)
         # Each row of delta divided by the batch size up front: the sums below are then the averages,
         # without dividing a whole weight-sized gradient array afterwards.
-        delta = self.cost.delta(weighted_inputs[-1], y) / len(x)
+        delta = self.cost.output_delta(weighted_inputs[-1], activations[-1], y) / len(x)
         grad_w, grad_b = [], []
         for layer in range(len(self.weights) - 1, -1, -1):
             grad_w.append(delta.T @ activations[layer])
@@ -96,11 +96,16 @@ class Network:
         """SGD over shuffled mini-batches; yields the epoch number after each epoch so callers can measure."""
         rng = np.random.default_rng(seed)
         y = one_hot(labels, self.sizes[-1])
+        shuffled_x, shuffled_y = np.empty_like(x, dtype=float), np.empty_like(y)
         for epoch in range(1, epochs + 1):
             order = rng.permutation(len(x))
+            # One shuffled copy per epoch, its mini-batches views of it: a copy per mini-batch costs
+            # more than the arithmetic on a batch of 10.
+            np.take(x, order, axis=0, out=shuffled_x, mode="clip")  # "clip": not buffered, as "raise" is
+            np.take(y, order, axis=0, out=shuffled_y, mode="clip")
             for start in range(0, len(x), mini_batch_size):
-                batch = order[start:start + mini_batch_size]
-                self.update_mini_batch(x[batch], y[batch], eta, lmbda, len(x))
+                end = start + mini_batch_size
+                self.update_mini_batch(shuffled_x[start:end], shuffled_y[start:end], eta, lmbda, len(x))
             yield epoch
 
     def accuracy(self, x, labels):

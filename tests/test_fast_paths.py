@@ -62,3 +62,15 @@ def test_exports_written_a_batch_at_a_time_are_the_bytes_a_row_at_a_time_gave(tm
         for fmt, content in expected.items():
             assert export_reviews(store, fmt, ExportFilter(), tmp_path / f"out.{fmt}") == 7
             assert (tmp_path / f"out.{fmt}").read_bytes() == content, fmt
+
+
+def test_each_cost_gives_the_same_output_delta_from_the_activation_the_forward_pass_computed():
+    import numpy as np
+
+    from nn.costs import COSTS
+
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.normal(0, 5, (20, 10)), np.full((1, 10), 40.0), np.full((1, 10), -40.0)])
+    y = np.eye(10)[rng.integers(0, 10, len(z))]
+    for cost in COSTS.values():
+        assert np.array_equal(cost.output_delta(z, cost.activation(z), y), cost.delta(z, y)), cost.name
