@@ -316,7 +316,8 @@ async def test_evidence_is_a_phrase_and_words_scattered_through_a_long_text_do_n
     far = await OfflineGrader().grade(card, "Derivatives fill calculus books, physics lectures, economics courses "
                                             "and engineering problems about bridges, rockets, heat and sound; "
                                             "the sigmoid is a famous curve from statistics, population studies, "
-                                            "biology, medicine, chemistry and farming; a weighted input is what a neuron adds up.")
+                                            "biology, medicine, chemistry and farming; a weighted input is "
+                                            "what a neuron adds up.")
     assert far.key_points[0].status != "covered"
 
 

@@ -178,7 +178,9 @@ def is_negator(word: str) -> bool:
 
 
 def with_short_forms(text: str) -> str:
-    """`text` with every phrase of ABBREVIATIONS replaced by its short form, keeping the text's length (padded with spaces) so that token positions still point into the original."""
+    """`text` with every phrase of ABBREVIATIONS replaced by its short form, keeping the text's length
+    (padded with spaces) so that token positions still point into the original."""
+
     def short(match: re.Match) -> str:
         phrase = " ".join(re.split(r"[\s,\-/]+", match.group().lower()))
         form = SHORT_FORM.get(phrase, SHORT_FORM.get(phrase.removesuffix("s"), ""))
@@ -253,9 +255,10 @@ def one_edit_apart(a: str, b: str) -> bool:
 
 
 def read_as(stem: str, vocabulary: Sequence[str]) -> str:
-    """The card's stem an explanation's stem stands for: itself when the card uses it; else a card stem
-    it begins or ends (a derived form: "reus" for "reusabl", at least MIN_PREFIX letters shared); else one
-    a misspelling away ("gradiant" for "gradient", words of MIN_FUZZY_LENGTH letters or more)."""
+    """The card's stem an explanation's stem stands for: itself when the card uses it; else the card stem
+    of nearest length that begins with it or that it begins with (a derived form: "reus" for "reusabl",
+    both of MIN_PREFIX letters or more); else one a misspelling away ("gradiant" for "gradient", words of
+    MIN_FUZZY_LENGTH letters or more)."""
     if stem in vocabulary:
         return stem
     if len(stem) >= MIN_PREFIX:
@@ -300,7 +303,8 @@ def best_phrase(point: dict[str, float], found: Sequence[Token], answer: str) ->
             if found[last].stem not in point and opposite(found[last].stem) not in point:
                 continue
             share = sum(point[s] for s in seen & point.keys()) / total
-            said = set().union(*(in_sentence.get(n, set()) for n in range(token.sentence, found[last].sentence + 1)))
+            sentences = range(token.sentence, found[last].sentence + 1)
+            said = set().union(*(in_sentence.get(n, set()) for n in sentences))
             contradicts = any(opposite(s) in said and s not in said for s in one_sided)
             text = answer[token.start:found[last].end]
             if contradicts and share >= against.score:
@@ -332,7 +336,7 @@ class Coverage:
     scores: np.ndarray
     evidence: tuple[str, ...]
     contradicted: tuple[bool, ...]
-    sizes: tuple[int, ...] = ()
+    sizes: tuple[int, ...]  # how many stems each key point has
 
 
 def coverage(card: Card, answer: str) -> Coverage:
