@@ -12,10 +12,10 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "grading_eval.py"
 CATEGORIES = {"full", "partial", "paraphrase", "wrong-in-right-words", "off-topic", "dont-know", "other-language"}
-# Measured on tests/data/grading_labels.toml (python bench/grading_eval.py): exact 31%, within one 73%,
-# pass/fail 70%, r 0.60, RMSE 1.52; rounded a little towards worse so a harmless wobble passes and a
+# Measured on tests/data/grading_labels.toml (python bench/grading_eval.py): exact 32%, within one 74%,
+# pass/fail 71%, r 0.61, RMSE 1.51; rounded a little towards worse so a harmless wobble passes and a
 # regression fails.
-FLOORS = {"exact": 0.28, "within_one": 0.70, "pass_fail": 0.67, "pearson_r": 0.56}
+FLOORS = {"exact": 0.29, "within_one": 0.71, "pass_fail": 0.68, "pearson_r": 0.57}
 RMSE_CEILING = 1.6
 # The target: at least 90% of full, off-topic and "don't know" answers within one grade.
 TARGET_CATEGORIES = ("full", "off-topic", "dont-know")
@@ -71,7 +71,7 @@ def test_every_confident_offline_verdict_is_within_one_grade(bench, graded):
     assert not any(g.item.category in ("wrong-in-right-words", "other-language", "paraphrase") for g in confident)
 
 
-@pytest.mark.xfail(strict=True, reason="measured 52 of 62 (84%): in-domain off-topic answers and chapter "
+@pytest.mark.xfail(strict=True, reason="measured 53 of 62 (85%): in-domain off-topic answers and chapter "
                                        "recaps share enough words with a non-core point to score 2")
 def test_full_off_topic_and_dont_know_answers_are_within_one_grade_nine_times_in_ten(bench, graded):
     chosen = [g for g in graded if g.item.category in TARGET_CATEGORIES]

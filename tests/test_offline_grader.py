@@ -333,3 +333,10 @@ async def test_an_answer_in_another_language_sharing_no_word_is_not_a_confident_
     verdict = await OfflineGrader().grade(SLOPE, "Die Ableitung ist winzig, also sind die Schritte winzig.")
     assert verdict.suggested_quality == 0 and not verdict.confident
     assert clear_cut([0.0, 0.0], [False, False], english=False) is False
+
+
+async def test_a_negator_before_a_preposition_negates_a_verb_left_out_not_the_next_word(cards):
+    assert stems("better on the training data but not on unseen data")[-2:] == ["unseen", "data"]
+    assert stems("not with children") == ["children"] and stems("not children") == ["\u00acchildren"]
+    verdict = await OfflineGrader().grade(TREE, "A leaf has children in some books, but not in ours.")
+    assert verdict.key_points[0].status == "missing"  # "children" is still said plainly

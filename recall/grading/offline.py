@@ -137,12 +137,15 @@ TOKEN = re.compile(r"(?P<derivative>(?:σ|sigma)\s*(?:′|'|prime)|(?<!\w)[d∂]
 SENTENCE_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+")
 CURLY_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 # A negator turns the next content word, within NEGATION_REACH words, into its negation ("no children",
-# "is not large", "without saturating", "instead of generalising", so that "does not generalise" agrees
-# with it); "not only" and "not just" negate nothing.
+# "is not large", "without saturating", so that "does not generalise" agrees with "instead of
+# generalising"); "not only" and "not just" negate nothing.
 NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither", "cannot", "nothing", "instead",
                       "rather"})
 NEGATION_REACH = 3
 NOT_NEGATING = frozenset({"only", "just"})
+# A negator straight before one of these negates a verb left out ("improves on the training data but not
+# on new data"), not the next word, so it negates nothing.
+ELLIPTICAL = frozenset({"on", "in", "at", "for", "to", "with", "by", "from"})
 # How much longer than the key point (in content words) a phrase may be to count as stating it.
 PHRASE_SLACK = 4
 MIN_FUZZY_LENGTH = 5  # shorter words must be spelt right to match
@@ -215,7 +218,7 @@ def tokens(text: str) -> list[Token]:
         if is_negator(word):
             negation_start, reach = match.start(), NEGATION_REACH
             continue
-        if reach and word in NOT_NEGATING:
+        if reach == NEGATION_REACH and word in NOT_NEGATING | ELLIPTICAL:
             negation_start, reach = None, 0
         word = word.replace("'", "")
         if word not in STOPWORDS and len(word) > 1:
