@@ -148,7 +148,7 @@ class TestExplain:
         assert "### Key points" in result.stdout and "### Reference answer" in result.stdout
         assert result.stdout.rstrip().endswith("Suggested grade: 5")
         assert "Recorded" not in result.stdout
-        assert "note: Offline check" in result.stderr
+        assert result.output.count("Offline check:") == 1  # in the feedback, not again as a note
         with recall.store() as store:
             assert store.review_count() == 0
             assert store.draft("nn.saturation") is None  # practice: no draft to pre-fill tomorrow's review

@@ -9,6 +9,7 @@ from datetime import datetime
 import click
 
 from recall.cli.base import UserError, as_text, context, global_options
+from recall.cli.markdown import streamed_markdown
 from recall.cli.output import emit_json, say
 from recall.config import GRADER_CHOICES
 
@@ -75,20 +76,24 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
     if record:
         store.save_draft(row.id, text)  # a review attempt: it survives any failure until it is recorded
 
-    async def show(chunk: str) -> None:
-        if not as_json:
-            say(chunk, nl=False)
-
+    streamed: list[str] = []
     started = datetime.now()
     try:
-        verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
+        with streamed_markdown(quiet=as_json) as write:
+            async def show(chunk: str) -> None:
+                streamed.append(chunk)
+                write(chunk)
+
+            verdict = asyncio.run(grade_with_fallback(state.settings, row.to_card(), text, show, grader))
     except GradingError as exc:
         kept = record or (text.strip() and store.keep_draft(row.id, text))
         raise UserError(f"{exc}" + (" Your explanation is saved as the card's draft." if kept else "")) from None
     duration_ms = int((datetime.now() - started).total_seconds() * 1000)
     if not as_json:
+        feedback = "".join(streamed)
         for notice in verdict.notices:
-            say(f"note: {notice}", err=True)
+            if notice not in feedback:  # the feedback may already say it (the offline check's notice)
+                say(f"note: {notice}", err=True)
         say(f"\nSuggested grade: {verdict.suggested_quality}"
             + ("" if verdict.confident else f" ({doubt(verdict)}; your grade decides)"))
     if record and quality is None:

@@ -58,10 +58,13 @@ def wrapped(text: str, width: int) -> str:
 
 
 @contextmanager
-def streamed_markdown() -> Iterator[Callable[[str], None]]:
+def streamed_markdown(quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """A function to call with each chunk of a Markdown text as it arrives. On a terminal the text so far
     is shown rendered (cut at the screen's height while it streams, whole at the end); to a pipe each
-    chunk is printed as it comes."""
+    chunk is printed as it comes; `quiet` prints nothing (--json)."""
+    if quiet:
+        yield lambda _chunk: None
+        return
     if not on_terminal():
         yield lambda chunk: click.echo(visible(chunk), nl=False)
         return
