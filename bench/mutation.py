@@ -166,9 +166,10 @@ def listed_equivalents(path: Path = EQUIVALENT_LIST) -> dict[str, str]:
             if (match := LISTED_EQUIVALENT.match(line))}
 
 
-def changed_lines(workdir: Path, source: str) -> dict[str, list[tuple[str, str]]]:
-    """Mutant function name -> its (original line, mutated line) pairs, read from the mutated copy mutmut
-    writes, where each mutant is a function beside the original."""
+def changed_lines(workdir: Path, source: str) -> dict[str, tuple[list[tuple[str, str]], bool]]:
+    """Mutant function name -> its (original line, mutated line) pairs and whether the function reads
+    result rows by column name (`_dicts`), read from the mutated copy mutmut writes, where each mutant is a
+    function beside the original."""
     text = (workdir / "mutants" / source).read_text(encoding="utf-8")
     lines = text.splitlines()
     bodies = {node.name: lines[node.lineno:node.end_lineno] for node in ast.walk(ast.parse(text))
@@ -177,15 +178,18 @@ def changed_lines(workdir: Path, source: str) -> dict[str, list[tuple[str, str]]
     for name, mutant in bodies.items():
         original = bodies.get(re.sub(r"__mutmut_\d+$", "__mutmut_orig", name))
         if "__mutmut_" in name and not name.endswith("_orig") and original and len(original) == len(mutant):
-            changes[name] = [(old, new) for old, new in zip(original, mutant) if old != new]
+            changes[name] = ([(old, new) for old, new in zip(original, mutant) if old != new],
+                             any("_dicts(" in line for line in mutant))
     return changes
 
 
-def is_sql_case_change(old: str, new: str) -> bool:
+def is_sql_case_change(old: str, new: str, rows_by_name: bool) -> bool:
     """`new` is `old` with only letters' case changed in SQL text, its '...' literals (compared exactly)
-    left alone: "SELECT id FROM cards WHERE kind = 'drill'" -> "select id from cards where kind = 'drill'"."""
+    left alone: "SELECT id FROM cards WHERE kind = 'drill'" -> "select id from cards where kind = 'drill'".
+    Upper-casing also renames the result's columns, which matters where rows are read by name."""
     return (old != new and old.lower() == new.lower() and bool(SQL_WORDS.search(old))
-            and QUOTED_LITERAL.findall(old) == QUOTED_LITERAL.findall(new))
+            and QUOTED_LITERAL.findall(old) == QUOTED_LITERAL.findall(new)
+            and not (rows_by_name and new != old.lower()))
 
 
 def equivalents(workdir: Path, source: str, survivors: list[str],
@@ -194,10 +198,10 @@ def equivalents(workdir: Path, source: str, survivors: list[str],
     changes = changed_lines(workdir, source)
     found = {}
     for name in survivors:
-        changed = changes.get(name.rsplit(".", 1)[-1], [])
+        changed, rows_by_name = changes.get(name.rsplit(".", 1)[-1], ([], False))
         if name in listed:
             found[name] = listed[name]
-        elif changed and all(is_sql_case_change(old, new) for old, new in changed):
+        elif changed and all(is_sql_case_change(old, new, rows_by_name) for old, new in changed):
             found[name] = SQL_CASE_REASON
     prefix = source.removesuffix(".py").replace("/", ".") + "."
     stale = sorted(name for name in listed if name.startswith(prefix) and name not in found)
@@ -222,10 +226,11 @@ def run_module(module: str, workroot: Path, max_children: int, show: bool, keep:
                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         outcome.statuses = statuses(workdir)
-        outcome.equivalent, outcome.stale = equivalents(workdir, source, outcome.survivors, listed_equivalents())
         if run.returncode != 0 or not outcome.statuses:
             tail = log.read_text(errors="replace").splitlines()[-15:]
             outcome.error = f"mutmut run exited {run.returncode}:\n    " + "\n    ".join(tail)
+        else:
+            outcome.equivalent, outcome.stale = equivalents(workdir, source, outcome.survivors, listed_equivalents())
         if show:
             for name in sorted(set(outcome.survivors) - set(outcome.equivalent)):
                 diff = subprocess.run([*mutmut_command(), "show", name], cwd=workdir, capture_output=True, text=True)
