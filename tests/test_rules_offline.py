@@ -1,0 +1,31 @@
+"""Rules of the offline grader's reading (recall/grading/offline.py), one test each, found by mutation
+testing (bench/mutation.py grading.offline): which misspellings and derived forms stand for a card's word."""
+
+from __future__ import annotations
+
+import pytest
+
+from recall.grading.offline import one_edit_apart, read_as
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("sigmoid", "sigmoids"), ("sigmoids", "sigmoid"),    # a letter added or dropped at the end
+    ("gradiant", "gradient"), ("lable", "label"),        # one replaced, two swapped
+])
+def test_one_edit_apart_includes_a_letter_added_at_the_end(a: str, b: str) -> None:
+    assert one_edit_apart(a, b)
+
+
+def test_a_derived_form_shares_at_least_four_letters_with_the_cards_word() -> None:
+    assert read_as("costli", ["cost"]) == "cost"          # "cost" has exactly MIN_PREFIX letters
+    assert read_as("costli", ["cos"]) == "costli"
+
+
+def test_a_derived_form_stands_for_the_cards_word_closest_in_length() -> None:
+    assert read_as("reusabl", ["reus", "reusab"]) == "reusab"
+    assert read_as("reus", ["reusabl", "reuse"]) == "reuse"
+
+
+def test_a_five_letter_word_may_be_misspelt_a_four_letter_one_not() -> None:
+    assert read_as("lable", ["label"]) == "label"
+    assert read_as("lbel", ["label"]) == "lbel"
