@@ -26,7 +26,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -278,8 +278,6 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     """Read an Anki plain-text notes export and build a recall deck from it. The deck is named
     `deck_name`, else the file's `#deck:` header, else the one deck of its deck column, else the file's
     stem."""
-    import tomli_w
-
     text = _read_text(path)
     lines = io.StringIO(text, newline="").readlines()
     skipped: list[tuple[int, str]] = []
@@ -292,10 +290,19 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
                   if 0 < layout.deck_column <= len(record)}
     deck = deck_name or layout.deck or (anki_decks.pop() if len(anki_decks) == 1 else path.stem)
     deck_slug = _slug(deck)
+    built = ((line, _note_to_card(record, layout, deck_slug)) for line, record in notes)
+    return _deck_result(path, "Anki notes in plain text", deck, built, skipped)
+
+
+def _deck_result(path: Path, kind: str, deck: str, built: Iterable[tuple[int, tuple[dict | None, str]]],
+                 skipped: list[tuple[int, str]]) -> ImportResult:
+    """The deck made of each (number, (card or None, reason)) of `built`: a card whose id came before is
+    left out as a duplicate, as is every note without a card, with its reason."""
+    import tomli_w
+
     cards: list[dict] = []
     first_seen: dict[str, int] = {}
-    for line, record in notes:
-        card, reason = _note_to_card(record, layout, deck_slug)
+    for line, (card, reason) in built:
         if card is not None and card["id"] in first_seen:
             card, reason = None, f"duplicate of the note on line {first_seen[card['id']]}"
         if card is None:
@@ -306,7 +313,7 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     skipped.sort()
     if not cards:
         return ImportResult("", 0, skipped, deck)
-    header = f"# Imported from {path.name} (Anki notes in plain text) by `recall import`.\n"
+    header = f"# Imported from {path.name} ({kind}) by `recall import`.\n"
     return ImportResult(header + tomli_w.dumps({"deck": deck, "card": cards}, multiline_strings=True),
                         len(cards), skipped, deck)
 
@@ -344,19 +351,92 @@ def _note_to_card(record: list[str], layout: _Layout, deck_slug: str) -> tuple[d
         return record[number - 1] if 0 < number <= len(record) else ""
 
     notetype = cell(layout.notetype_column) or layout.notetype or ""
-    front, back = _field_text(cell(front_column), layout.html), _field_text(cell(back_column), layout.html)
+    if not back_column and not ("cloze" in notetype.lower() or CLOZE.search(cell(front_column))):
+        return None, "only one field: a card needs a front and a back"
+    tags = [*layout.global_tags, *(tag for tag in cell(tags_column).split() if tag not in layout.global_tags)]
+    return _card(_field_text(cell(front_column), layout.html), _field_text(cell(back_column), layout.html), tags,
+                 cell(layout.guid_column).strip(), notetype, deck_slug)
+
+
+def _card(front: str, back: str, tags: list[str], guid: str, notetype: str, deck_slug: str) -> tuple[dict | None, str]:
+    """A card's TOML table from a note's front and back as text, or None and the reason it is left out."""
     if "cloze" in notetype.lower() or CLOZE.search(front):
         return None, "cloze note: recall cards need a prompt and a separate answer"
-    if not back_column:
-        return None, "only one field: a card needs a front and a back"
     if not front:
         return None, "empty front field (images and sounds are not imported)"
     if not back:
         return None, "empty back field: there is nothing to check an explanation against"
-    tags = [*layout.global_tags, *(tag for tag in cell(tags_column).split() if tag not in layout.global_tags)]
-    key = cell(layout.guid_column).strip() or front
-    card = {"id": _card_id(deck_slug, key), "prompt": front, "answer": back,
+    card = {"id": _card_id(deck_slug, guid or front), "prompt": front, "answer": back,
             "key_points": key_points_from_answer(back)}
     if tags:
         card["tags"] = tags
     return card, ""
+
+
+# -- Anki's own packages ----------------------------------------------------------------------------
+
+PACKAGE_SUFFIXES = (".apkg", ".colpkg")
+
+
+def import_anki_package(path: Path, deck_name: str | None = None) -> ImportResult:
+    """Read the notes of an Anki package (.apkg: decks shared or exported; .colpkg: a whole collection)
+    through the `anki` package, into a temporary collection, and build a recall deck with the same rules
+    as a plain-text export. Each note's front and back are its first two fields. The deck is named
+    `deck_name`, else the package's one deck holding notes, else the file's stem. Numbers in `skipped`
+    count the notes in the order Anki created them."""
+    import tempfile
+
+    try:
+        from anki.collection import Collection
+    except ImportError:
+        raise AnkiImportError(f"reading {path.name} needs the anki package: pip install \"recall[anki]\" (or "
+                              "export the notes from Anki as Notes in Plain Text)") from None
+    if not path.is_file():
+        raise AnkiImportError(f"{path} is not a file; give an Anki package (.apkg or .colpkg)")
+    with tempfile.TemporaryDirectory(prefix="recall-anki-") as folder:
+        collection = _open_package(Collection, path, Path(folder))
+        try:
+            notes = [collection.get_note(note_id) for note_id in sorted(collection.find_notes(""))]
+            note_decks = [{collection.decks.name(card.did) for card in note.cards()} for note in notes]
+            anki_decks = set().union(*note_decks) if note_decks else set()
+            deck = deck_name or (anki_decks.pop() if len(anki_decks) == 1 else path.stem)
+            deck_slug = _slug(deck)
+            built = [(number, _package_note_card(note, deck_slug)) for number, note in enumerate(notes, 1)]
+        finally:
+            collection.close()
+    return _deck_result(path, "Anki package", deck, built, [])
+
+
+def _open_package(collection_class: type, path: Path, folder: Path):  # noqa: ANN202 - anki's Collection
+    """A collection in `folder` holding the package's notes."""
+    from anki.errors import AnkiException
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    target = folder / "collection.anki2"
+    try:
+        if path.suffix.lower() == ".colpkg":
+            from anki._backend import RustBackend  # Anki's own way to unpack a whole collection
+
+            RustBackend().import_collection_package(col_path=str(target), backup_path=str(path),
+                                                    media_folder=str(folder / "media"),
+                                                    media_db=str(folder / "media.db"))
+            return collection_class(str(target))
+        collection = collection_class(str(target))
+        try:
+            collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(path),
+                                                                    options=ImportAnkiPackageOptions()))
+        except BaseException:
+            collection.close()
+            raise
+        return collection
+    except AnkiException as exc:
+        raise AnkiImportError(f"{path} is not an Anki package Anki can read ({exc})") from None
+
+
+def _package_note_card(note, deck_slug: str) -> tuple[dict | None, str]:  # noqa: ANN001 - anki's Note
+    fields = list(note.fields)
+    notetype = note.note_type()["name"] if note.note_type() else ""
+    if len(fields) < 2 and "cloze" not in notetype.lower():
+        return None, "only one field: a card needs a front and a back"
+    back = fields[1] if len(fields) > 1 else ""
+    return _card(html_to_text(fields[0]), html_to_text(back), list(note.tags), note.guid, notetype, deck_slug)

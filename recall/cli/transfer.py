@@ -75,18 +75,19 @@ class ProgressReporter:
               help="Where to write the deck (default: recall's decks directory).")
 @click.pass_context
 def import_command(ctx: click.Context, file: Path, deck: str | None, output: Path | None, **options: object) -> None:
-    """Turn an Anki "Notes in Plain Text" export into a new TOML deck."""
+    """Turn an Anki package (.apkg, .colpkg) or "Notes in Plain Text" export into a new TOML deck."""
     from recall.atomic_file import FileWriteError, TargetExistsError, write_atomically
     from recall.config import user_decks_dir
-    from recall.importer import AnkiImportError, import_anki_notes
+    from recall.importer import PACKAGE_SUFFIXES, AnkiImportError, import_anki_notes, import_anki_package
 
     context(ctx, **options)
+    read = import_anki_package if file.suffix.lower() in PACKAGE_SUFFIXES else import_anki_notes
     try:
-        result = import_anki_notes(file, deck)
+        result = read(file, deck)
     except AnkiImportError as exc:
         raise UserError(str(exc)) from None
     for line, reason in result.skipped:
-        say(f"skipped line {line}: {reason}", err=True)
+        say(f"skipped {'note' if read is import_anki_package else 'line'} {line}: {reason}", err=True)
     if result.cards == 0:
         raise UserError(f"no note in {file} could be imported ({len(result.skipped)} skipped)")
     target = output or user_decks_dir() / result.file_name

@@ -1,0 +1,85 @@
+"""`recall import FILE.apkg|.colpkg` (issue 15, section 5): Anki's own packages read through the `anki`
+package, with the rules of the plain-text import; one sentence when it is not installed."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import genanki
+import pytest
+from click.testing import CliRunner
+
+from recall.cli import cli
+from recall.importer import AnkiImportError, import_anki_package
+
+BASIC = genanki.Model(1607392319, "Basic", fields=[{"name": "Front"}, {"name": "Back"}],
+                      templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}])
+CLOZE = genanki.Model(998877661, "Cloze", fields=[{"name": "Text"}, {"name": "Extra"}],
+                      templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
+                      model_type=genanki.Model.CLOZE)
+
+
+def write_apkg(path: Path) -> Path:
+    deck = genanki.Deck(2059400110, "Neural nets")
+    deck.add_note(genanki.Note(BASIC, ["What is a <b>sigmoid</b>?", "<ul><li>smooth</li><li>0 to 1</li></ul>"],
+                               tags=["ch1"], guid="guid-one"))
+    deck.add_note(genanki.Note(BASIC, ["What is softmax?", "Exponentials divided by their sum."], guid="guid-two"))
+    deck.add_note(genanki.Note(CLOZE, ["{{c1::Backprop}} computes gradients", ""], guid="guid-three"))
+    genanki.Package(deck).write_to_file(str(path))
+    return path
+
+
+def test_an_apkg_becomes_a_deck_with_the_plain_text_rules(tmp_path: Path):
+    result = import_anki_package(write_apkg(tmp_path / "nets.apkg"))
+    deck = tomllib.loads(result.toml_text)
+    assert (deck["deck"], result.cards) == ("Neural nets", 2)
+    first, second = deck["card"]
+    assert first["prompt"] == "What is a **sigmoid**?" and first["key_points"] == ["smooth", "0 to 1"]
+    assert first["tags"] == ["ch1"] and first["id"].startswith("neural-nets.")
+    assert second["answer"] == "Exponentials divided by their sum."
+    assert result.skipped == [(3, "cloze note: recall cards need a prompt and a separate answer")]
+    assert import_anki_package(tmp_path / "nets.apkg").toml_text == result.toml_text  # same ids again
+
+
+def test_a_colpkg_is_read_too(tmp_path: Path):
+    from anki.collection import Collection
+
+    (tmp_path / "source").mkdir()
+    collection = Collection(str(tmp_path / "source" / "collection.anki2"))
+    note = collection.new_note(collection.models.by_name("Basic"))
+    note.fields[0], note.fields[1] = "What is overfitting?", "Memorising the training set."
+    collection.add_note(note, collection.decks.id("Default"))
+    collection.export_collection_package(str(tmp_path / "all.colpkg"), include_media=False, legacy=True)
+    collection.close()
+    result = import_anki_package(tmp_path / "all.colpkg", "Mine")
+    deck = tomllib.loads(result.toml_text)
+    assert deck["deck"] == "Mine"
+    assert [card["prompt"] for card in deck["card"]] == ["What is overfitting?"]
+
+
+def test_recall_import_writes_the_deck(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    output = tmp_path / "nets.toml"
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.db"), "--config", str(config), "import",
+                                      str(write_apkg(tmp_path / "nets.apkg")), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "imported 2 card(s)" in result.stdout and "skipped note 3: cloze note" in result.stderr
+    assert tomllib.loads(output.read_text())["deck"] == "Neural nets"
+
+
+def test_not_a_package_is_one_sentence(tmp_path: Path):
+    bad = tmp_path / "bad.apkg"
+    bad.write_text("not a zip")
+    with pytest.raises(AnkiImportError, match="is not an Anki package Anki can read"):
+        import_anki_package(bad)
+
+
+def test_without_the_anki_package_one_clear_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "anki.collection", None)  # as if it were not installed
+    with pytest.raises(AnkiImportError) as caught:
+        import_anki_package(write_apkg(tmp_path / "nets.apkg"))
+    assert str(caught.value) == ('reading nets.apkg needs the anki package: pip install "recall[anki]" (or export '
+                                 "the notes from Anki as Notes in Plain Text)")
