@@ -17,6 +17,9 @@ from recall.grading.base import is_trivial_answer
 from recall.grading.offline import (
     OFFLINE_NOTICE,
     OfflineGrader,
+    Phrase,
+    Token,
+    best_phrase,
     clear_cut,
     one_edit_apart,
     read_as,
@@ -340,3 +343,35 @@ async def test_a_negator_before_a_preposition_negates_a_verb_left_out_not_the_ne
     assert stems("not with children") == ["children"] and stems("not children") == ["\u00acchildren"]
     verdict = await OfflineGrader().grade(TREE, "A leaf has children in some books, but not in ours.")
     assert verdict.key_points[0].status == "missing"  # "children" is still said plainly
+
+
+def found_in(text: str) -> list[Token]:
+    """Each word of `text` as a token of its own stem, all in one sentence."""
+    tokens, start = [], 0
+    for word in text.split():
+        start = text.index(word, start)
+        tokens.append(Token(word, start, start + len(word)))
+        start += len(word)
+    return tokens
+
+
+@pytest.mark.parametrize(("text", "score", "evidence"), [
+    ("alpha x beta", 1.0, "alpha x beta"),                      # every word of the point, in a phrase
+    ("alpha x x x x x beta", 0.75, "alpha"),                    # beta is past the phrase's reach (2 + 4)
+    ("alpha x x x x beta", 1.0, "alpha x x x x beta"),          # ...and just within it
+    ("beta", 0.25, "beta"),                                     # weights: beta counts 1 of 4
+    ("gamma", 0.0, ""),
+])
+def test_the_best_phrase_holds_the_largest_weighted_share_within_reach(text, score, evidence):
+    phrase = best_phrase({"alpha": 3.0, "beta": 1.0}, found_in(text), text)
+    assert (phrase.score, phrase.text, phrase.contradicted) == (pytest.approx(score), evidence, False)
+
+
+def test_a_phrase_whose_sentence_says_the_opposite_contradicts_the_point():
+    point = {"leaf": 1.0, "\u00acchild": 1.0}
+    text = "leaf \u00acchild"
+    assert best_phrase(point, found_in(text), text) == Phrase(1.0, False, "leaf \u00acchild")
+    text = "leaf has child"
+    assert best_phrase(point, found_in(text), text) == Phrase(0.0, True, "leaf has child")
+    both = {"large": 1.0, "\u00aclarge": 1.0}  # a point with both senses ("large z, tiny slope")
+    assert not best_phrase(both, found_in("large"), "large").contradicted
