@@ -32,7 +32,7 @@ from recall.deck import Card
 from recall.deck_sync import CardSync, DeckSync, SyncReport
 from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
-    DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay, review_kind,
+    DEFAULT_LEECH_LAPSES, DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay, review_kind,
     scheduler_named,
 )
 from recall.schema import migrate
@@ -297,15 +297,19 @@ class Store:
         return [_card_row(row) for row in
                 self._rows(f"SELECT {CARD_COLUMNS} FROM cards {where} ORDER BY position, id")]
 
-    def card_summaries_json(self) -> str:
-        """The active cards, in deck order, as one JSON array of {id, deck, prompt, tags, demo, due, interval,
-        repetitions, easiness, lapses, reviews}: SQLite writes each object, so a hundred thousand cards
-        cost a fifth of what reading them as CardRows and encoding those in Python does."""
+    def card_summaries_json(self, leech_lapses: int = DEFAULT_LEECH_LAPSES, leeches_only: bool = False) -> str:
+        """The active cards (only the leeches, if asked), in deck order, as one JSON array of {id, deck,
+        prompt, tags, demo, due, interval, repetitions, easiness, lapses, reviews, stability, difficulty,
+        suspended, leech}: SQLite writes each object, so a hundred thousand cards cost a fifth of what
+        reading them as CardRows and encoding those in Python does. `leech` is `scheduler.is_leech` in SQL."""
         with self._errors_described():
             objects = self.conn.execute(
                 "SELECT json_object('id', id, 'deck', deck, 'prompt', prompt, 'tags', json(tags), 'demo', demo, "
                 "'due', due, 'interval', interval, 'repetitions', repetitions, 'easiness', easiness_centi / 100.0, "
-                "'lapses', lapses, 'reviews', reviews) FROM cards WHERE retired = 0 ORDER BY position, id")
+                "'lapses', lapses, 'reviews', reviews, 'stability', stability, 'difficulty', difficulty, "
+                "'suspended', json(iif(suspended, 'true', 'false')), 'leech', json(iif(lapses >= ?, 'true', 'false'))) "
+                "FROM cards WHERE retired = 0 AND (? = 0 OR lapses >= ?) ORDER BY position, id",
+                [leech_lapses, int(leeches_only), leech_lapses])
             return f"[{', '.join(row[0] for row in objects)}]"
 
     def card_sources(self) -> dict[str, str]:

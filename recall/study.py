@@ -94,6 +94,13 @@ def _new_cards(store: Store, today: date, new_per_day: int, deck_limits: Mapping
     return chosen
 
 
+def more_on_offer(store: Store, today: date, plan: StudyPlan, ahead_days: int, extra_new: int) -> tuple[int, int]:
+    """What "study more" can offer once today's queue is done, in the plan's deck and tag: (cards due in
+    the next `ahead_days` days not yet scheduled today, new cards up to `extra_new`)."""
+    return (len(store.due_ahead(today, ahead_days, plan.deck, plan.tag)),
+            len(store.new_cards(extra_new, plan.deck, plan.tag)))
+
+
 def drill_items(store: Store, today: date, skipped: frozenset[str] = frozenset(),
                 plan: StudyPlan = EVERYTHING) -> list[QueueItem]:
     """The cards still owing a same-day drill (their latest review today is below the drill pass mark)."""
@@ -152,6 +159,7 @@ class SessionSummary:
     reviewed: int
     average_quality: float | None
     comes_back: tuple[tuple[str, date | None], ...]
+    plan: StudyPlan = EVERYTHING  # what the session asked, so "study more" keeps its deck and tag
 
 
 @dataclass
@@ -235,7 +243,8 @@ class StudySession:
         graded = [step.record for step in self.history]
         scheduled = [r for r in graded if r.kind == "scheduled"]
         average = sum(r.quality for r in graded) / len(graded) if graded else None
-        return SessionSummary(len(graded), average, tuple((r.card_id, r.due) for r in scheduled))
+        return SessionSummary(len(graded), average, tuple((r.card_id, r.due) for r in scheduled),
+                              StudyPlan(self.plan.deck, self.plan.tag))
 
 
 def drill_outcome(quality: int) -> str:

@@ -106,7 +106,8 @@ class TestCards:
         assert [c["id"] for c in cards] == ["nn.saturation", "nn.softmax", "nn.overfitting"]
         assert cards[0] == {"id": "nn.saturation", "deck": "Small", "prompt": "What is a saturated sigmoid neuron?",
                             "tags": ["ch3"], "demo": "saturation", "due": None, "interval": 0, "repetitions": 0,
-                            "easiness": 2.5, "lapses": 0, "reviews": 0}
+                            "easiness": 2.5, "lapses": 0, "reviews": 0, "stability": None, "difficulty": None,
+                            "suspended": False, "leech": False}
         assert {k: cards[1][k] for k in ("due", "interval", "repetitions", "easiness", "reviews")} == {
             "due": (cli_today() + timedelta(days=1)).isoformat(), "interval": 1, "repetitions": 1,
             "easiness": 2.5, "reviews": 1}

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from recall import __version__
-from recall.cli import authoring, backup, collection_commands, demo, explain, progress, recap, transfer
+from recall.cli import authoring, backup, collection_commands, demo, explain, progress, recap, suspension, transfer
 from recall.cli.base import RecallGroup, context, global_options, run_app
 
 
@@ -34,7 +34,8 @@ def cli(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config: Pat
 for command in (collection_commands.study, collection_commands.check, collection_commands.cards,
                 collection_commands.due, explain.explain, recap.recap, demo.demo, progress.stats,
                 collection_commands.doctor, transfer.export_command, transfer.import_command,
-                backup.backup, backup.restore, authoring.add, authoring.draft):
+                backup.backup, backup.restore, authoring.add, authoring.draft, suspension.suspend,
+                suspension.unsuspend):
     cli.add_command(command)
 
 

@@ -152,9 +152,9 @@ def context(ctx: click.Context, db: Path | None, cards: tuple[str, ...], config:
 
 
 
-def run_app(state: Context, start: str) -> None:
+def run_app(state: Context, start: str, plan=None) -> None:  # noqa: ANN001 - a recall.study.StudyPlan
     from recall.tui.app import RecallApp
 
-    app = RecallApp(state.settings, start=start)
+    app = RecallApp(state.settings, start=start, plan=plan)
     app.run()
     sys.exit(app.return_code or 0)  # the app has already said why when it could not start

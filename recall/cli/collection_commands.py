@@ -6,15 +6,43 @@ from collections import Counter
 
 import click
 
-from recall.cli.base import UserError, context, global_options, run_app
+from recall.cli.base import Context, UserError, as_text, context, global_options, run_app
 from recall.cli.output import emit_json, emit_json_text, fitted, say, terminal_width
+
+def plan_options(command):  # noqa: ANN001, ANN201
+    """--deck and --tag: what `study` and `due` ask."""
+    command = click.option("--tag", callback=as_text, help="Only the cards with this tag.")(command)
+    return click.option("--deck", callback=as_text, help="Only this deck's cards.")(command)
+
+
+def more_options(command):  # noqa: ANN001, ANN201
+    """--ahead and --extra-new: studying more than today's queue."""
+    command = click.option("--extra-new", type=click.IntRange(0, 10_000), default=0, metavar="N",
+                           help="N new cards past today's allowance (tomorrow's stays whole).")(command)
+    return click.option("--ahead", type=click.IntRange(0, 365), default=0, metavar="DAYS",
+                        help="Also the reviews due in the next DAYS days.")(command)
+
+
+def study_plan(state: Context, deck: str | None, tag: str | None, ahead: int = 0, extra_new: int = 0):  # noqa: ANN201
+    """The StudyPlan the options ask for, its deck and tag checked against the collection."""
+    from recall.study import StudyPlan, check_scope
+
+    plan = StudyPlan(deck, tag, ahead, extra_new)
+    if deck is not None or tag is not None:
+        check_scope(state.store, plan)
+    return plan
+
 
 @click.command()
 @global_options
+@plan_options
+@more_options
 @click.pass_context
-def study(ctx: click.Context, **options: object) -> None:
-    """Open the study app straight into today's session."""
-    run_app(context(ctx, **options), start="study")
+def study(ctx: click.Context, deck: str | None, tag: str | None, ahead: int, extra_new: int,
+          **options: object) -> None:
+    """Open the study app straight into today's session (of one deck or tag)."""
+    state = context(ctx, **options)
+    run_app(state, start="study", plan=study_plan(state, deck, tag, ahead, extra_new))
 
 
 @click.command()
@@ -39,35 +67,52 @@ def check(ctx: click.Context, **options: object) -> None:
         + (f", {warnings} warning(s)" if warnings else ""))
 
 
+def card_marks(row, leech_lapses: int) -> str:  # noqa: ANN001 - CardRow
+    """"L" for a leech, "S" for a suspended card, in a column of two (letters, not colour)."""
+    from recall.scheduler import is_leech
+
+    return ("L" if is_leech(row.lapses, leech_lapses) else " ") + ("S" if row.suspended else " ")
+
+
 @click.command()
 @global_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--leeches", is_flag=True, help="Only the leeches (cards lapsed leech_lapses times).")
 @click.pass_context
-def cards(ctx: click.Context, as_json: bool, **options: object) -> None:
-    """List cards with their scheduling state."""
-    store = context(ctx, **options).store
+def cards(ctx: click.Context, as_json: bool, leeches: bool, **options: object) -> None:
+    """List cards with their scheduling state (L: leech, S: suspended)."""
+    from recall.scheduler import is_leech
+
+    state = context(ctx, **options)
+    threshold = state.settings.leech_lapses
     if as_json:
-        emit_json_text(store.card_summaries_json())
+        emit_json_text(state.store.card_summaries_json(threshold, leeches_only=leeches))
         return
-    rows = store.cards()
+    rows = [row for row in state.store.cards() if not leeches or is_leech(row.lapses, threshold)]
     width = terminal_width()
-    table = [fitted(f"{row.id:<28} {row.due.isoformat() if row.due else 'new':<10} {row.interval:>4}d "
-                    f"EF {row.easiness_centi / 100:.2f} {row.reviews:>3}r", row.prompt, width) for row in rows]
+    table = [fitted(f"{row.id:<26}{card_marks(row, threshold)} {row.due.isoformat() if row.due else 'new':<10} "
+                    f"{row.interval:>4}d EF {row.easiness_centi / 100:.2f} {row.reviews:>3}r", row.prompt, width)
+             for row in rows]
     if table:
         say("\n".join(table))  # one write: a line at a time costs 0.1 ms each at 100,000 cards
-    say(f"{len(rows)} cards", err=True)
+    say(f"{len(rows)} {'leeches (suspend: recall suspend ID)' if leeches else 'cards'}", err=True)
 
 
 @click.command()
 @global_options
+@plan_options
+@more_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_context
-def due(ctx: click.Context, as_json: bool, **options: object) -> None:
-    """What a session would ask today, in order."""
+def due(ctx: click.Context, as_json: bool, deck: str | None, tag: str | None, ahead: int, extra_new: int,
+        **options: object) -> None:
+    """What a session would ask today, in order (of one deck or tag)."""
     from recall.study import todays_queue
 
     state = context(ctx, **options)
-    queue = todays_queue(state.store, state.today, state.settings.new_per_day)
+    plan = study_plan(state, deck, tag, ahead, extra_new)
+    queue = todays_queue(state.store, state.today, state.settings.new_per_day, state.settings.deck_new_per_day,
+                         plan)
     items = [{"id": item.card.id, "deck": item.card.deck, "prompt": item.card.prompt, "kind": item.kind,
               "due": item.card.due.isoformat() if item.card.due else None} for item in queue]
     if as_json:

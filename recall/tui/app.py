@@ -30,6 +30,7 @@ from recall.tui.text import plural
 
 if TYPE_CHECKING:
     from recall.grading.base import Grader
+    from recall.study import StudyPlan
     from recall.tui.screens.help import KeySection
 
 DARK_THEME = "textual-dark"
@@ -65,11 +66,14 @@ class RecallApp(App[None]):
     ]
 
     def __init__(self, settings: Settings, start: Literal["dashboard", "study"] = "dashboard", *,
-                 today: date | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        """`today` and `clock` pin the study day and the review timestamps (tests, screenshots)."""
+                 today: date | None = None, clock: Callable[[], datetime] | None = None,
+                 plan: StudyPlan | None = None) -> None:
+        """`today` and `clock` pin the study day and the review timestamps (tests, screenshots); `plan`
+        is what a session started with `start="study"` asks (one deck or tag, say)."""
         super().__init__()
         self.settings = settings
         self.start = start
+        self.plan = plan
         self.fixed_today = today
         self.clock = clock
         self.database = StoreThread()
@@ -96,7 +100,7 @@ class RecallApp(App[None]):
                         severity="warning")
             self.theme = DARK_THEME
         if self.start == "study":
-            self.action_study()
+            self.action_study(self.plan)
         # After the first frame: the store thread's imports would compete with it for the GIL.
         self.call_after_refresh(self.open_store)
 
@@ -146,14 +150,15 @@ class RecallApp(App[None]):
 
     # -- going from screen to screen (the screens' messages) -------------------------------------
 
-    def action_study(self) -> None:
+    def action_study(self, plan: StudyPlan | None = None, replace_screen: bool = False) -> None:
         from recall.tui.screens.study import StudyScreen
 
         self.warm_up_grader()
-        self.push_screen(StudyScreen())
+        (self.switch_screen if replace_screen else self.push_screen)(StudyScreen(plan))
 
-    def on_start_study(self, _message: StartStudy) -> None:
-        self.action_study()
+    def on_start_study(self, message: StartStudy) -> None:
+        """In place of the summary that offered more, so that its end goes back to the dashboard."""
+        self.action_study(message.plan, message.replace_screen)
 
     def on_show_summary(self, message: ShowSummary) -> None:
         """In place of the study screen, so that leaving the summary goes back to the dashboard."""

@@ -11,11 +11,17 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from recall.study import SessionSummary
+    from recall.study import SessionSummary, StudyPlan
 
 
 class StartStudy(Message):
-    """Start today's study session on top of the current screen."""
+    """Start today's study session on top of the current screen (in its place with `replace_screen`);
+    `plan` narrows it to a deck or tag, or asks for more than today's queue."""
+
+    def __init__(self, plan: StudyPlan | None = None, replace_screen: bool = False) -> None:
+        super().__init__()
+        self.plan = plan
+        self.replace_screen = replace_screen
 
 
 class OpenBrowse(Message):

@@ -1,4 +1,5 @@
-"""Browse: every card with its schedule, a search box and deck/tag filters; enter opens a card."""
+"""Browse: every card with its schedule, a search box and deck/tag filters; enter opens a card, x suspends
+it (or brings it back), e edits its deck file. Leeches and suspended cards are marked in words."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from recall.errors import RecallError
+from recall.scheduler import is_leech
+from recall.tui.deck_files import edit_deck_file, reload_card
 from recall.tui.navigation import OpenCard
 from recall.tui.widgets.table import Table
 
@@ -39,8 +42,15 @@ def matches(card: CardRow, words: list[str], deck: str | None, tag: str | None) 
     return all(word in haystack for word in words)
 
 
-def card_cells(card: CardRow) -> tuple[str, ...]:
-    prompt = card.prompt if len(card.prompt) <= PROMPT_WIDTH else card.prompt[:PROMPT_WIDTH - 1] + "…"
+def flagged_prompt(card: CardRow, leech_lapses: int) -> str:
+    """The prompt after a word for a suspended card or a leech (never colour alone)."""
+    flags = ["SUSPENDED"] * card.suspended + ["LEECH"] * is_leech(card.lapses, leech_lapses)
+    return f"{' '.join(flags)}: {card.prompt}" if flags else card.prompt
+
+
+def card_cells(card: CardRow, leech_lapses: int) -> tuple[str, ...]:
+    prompt = flagged_prompt(card, leech_lapses)
+    prompt = prompt if len(prompt) <= PROMPT_WIDTH else prompt[:PROMPT_WIDTH - 1] + "…"
     return (card.id, card.deck, prompt, card.due.isoformat() if card.due else "new", f"{card.interval}d",
             f"{card.easiness_centi / 100:.2f}", str(card.reviews), str(card.lapses))
 
@@ -53,6 +63,9 @@ class BrowseScreen(Screen[None]):
     app: RecallApp
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="browse.search", tooltip="Type words to find cards"),
+        Binding("x", "toggle_suspended", "Suspend", id="browse.suspend",
+                tooltip="Suspend the card (no session asks it; its history stays), or bring it back"),
+        Binding("e", "edit_deck", "Deck file", id="browse.edit_deck", tooltip="Open the card's deck file in $EDITOR"),
         Binding("escape", "back", "Back", id="browse.back", tooltip="Back (from the search box: to the table)"),
     ]
 
@@ -118,7 +131,7 @@ class BrowseScreen(Screen[None]):
         table.clear()
         for start in range(0, len(shown), FILL_BATCH):
             for card in shown[start:start + FILL_BATCH]:
-                table.add_row(*card_cells(card), key=card.id)
+                table.add_row(*card_cells(card, self.app.settings.leech_lapses), key=card.id)
             await asyncio.sleep(0)
 
     @on(Input.Changed, "#search")
@@ -139,6 +152,39 @@ class BrowseScreen(Screen[None]):
     @on(DataTable.RowSelected, "#cards")
     def open_card(self, event: DataTable.RowSelected) -> None:
         self.post_message(OpenCard(event.row_key.value))
+
+    def highlighted(self) -> CardRow | None:
+        """The card under the table's cursor, when the table has the focus."""
+        table = self.query_one(DataTable)
+        if self.focused is not table or not table.row_count:
+            return None
+        card_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((card for card in self.all_cards if card.id == card_id), None)
+
+    @work(group="browse-change")
+    async def action_toggle_suspended(self) -> None:
+        card = self.highlighted()
+        if card is None:
+            return
+        try:
+            await self.app.database.query(lambda store: store.set_suspended(card.id, not card.suspended))
+        except RecallError as error:
+            self.notify(str(error), title="Nothing changed", severity="error")
+            return
+        self.notify(f"{card.id}: " + ("back in sessions." if card.suspended else
+                                      "suspended; no session asks it, its history stays."), timeout=4)
+        self.load_cards()
+
+    async def action_edit_deck(self) -> None:
+        """Hand the terminal to $EDITOR on the card's deck file, then reload the decks and the list."""
+        card = self.highlighted()
+        if card is not None and card.source and edit_deck_file(self.app, card.source):
+            self.reload_after_edit(card.id)
+
+    @work(group="browse-change")
+    async def reload_after_edit(self, card_id: str) -> None:
+        await reload_card(self.app, card_id)
+        self.load_cards()
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

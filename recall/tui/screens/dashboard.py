@@ -89,7 +89,7 @@ class DashboardScreen(Screen[None]):
                 yield ReviewHeatmap(self.app.today, id="heatmap")  # the study day, not the calendar's
             yield BarChart("Due, next 30 days", id="forecast", classes="panel")
         with Vertical(id="decks-box", classes="panel") as decks_box:
-            decks_box.border_title = "Decks  (enter: browse a deck)"
+            decks_box.border_title = "Decks  (enter: study a deck)"
             yield Static("…", id="decks-placeholder")
         yield Footer()
 
@@ -137,7 +137,10 @@ class DashboardScreen(Screen[None]):
         return table
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_browse(deck=event.row_key.value)
+        """enter on a deck studies that deck alone (b still browses every card)."""
+        from recall.study import StudyPlan  # loaded by now: the numbers came from the store thread
+
+        self.post_message(StartStudy(StudyPlan(deck=event.row_key.value)))
 
     def action_study(self) -> None:
         self.post_message(StartStudy())

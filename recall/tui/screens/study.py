@@ -26,6 +26,7 @@ from recall.errors import RecallError
 from recall.scheduler import Grade
 from recall.tui.deck_files import edit_deck_file, reload_card
 from recall.tui.navigation import ShowSummary
+from recall.tui.screens.study_moves import CardMoves, card_subtitle
 from recall.tui.screens.study_phases import HINTS, STALE_HINT, Phase
 from recall.tui.text import plural
 from recall.tui.widgets.explanation_box import ExplanationBox
@@ -37,13 +38,13 @@ from recall.tui.widgets.study_side import StudySide
 if TYPE_CHECKING:
     from recall.grading.base import Verdict
     from recall.store import CardRow
-    from recall.study import QueueItem, StudySession
+    from recall.study import QueueItem, StudyPlan, StudySession
     from recall.tui.app import RecallApp
 
 GRADE_GROUP = Binding.Group("Grade", compact=True)
 
 
-class StudyScreen(Screen[None]):
+class StudyScreen(CardMoves, Screen[None]):
     """Today's session: due reviews, then new cards, then step-7 drills; a summary at the end. The
     submit key (ctrl+j) belongs to the explanation box."""
 
@@ -64,6 +65,7 @@ class StudyScreen(Screen[None]):
         Binding("r", "reference", "Answer", id="study.reference", tooltip="Show or hide the reference answer"),
         Binding("d", "demo", "Demo", id="study.demo", tooltip="Run the card's NumPy demo in a side panel"),
         Binding("s", "skip", "Skip", id="study.skip", tooltip="Leave this card for another session"),
+        Binding("x", "suspend", "Suspend", id="study.suspend", show=False, tooltip="No session asks this card again"),
         Binding("u", "undo", "Undo", id="study.undo", tooltip="Take back the last grade of this session"),
         Binding("i", "edit_explanation", "Edit", id="study.edit", tooltip="Back into the explanation box"),
         Binding("e", "edit_deck", "Deck file", id="study.edit_deck", tooltip="Open the card's deck file in $EDITOR"),
@@ -73,8 +75,9 @@ class StudyScreen(Screen[None]):
 
     phase: reactive[Phase] = reactive("loading")
 
-    def __init__(self) -> None:
+    def __init__(self, plan: StudyPlan | None = None) -> None:
         super().__init__()
+        self.plan = plan  # one deck or tag, or more than today's queue; None: today's queue
         self.session: StudySession | None = None
         self.item: QueueItem | None = None
         self.card: CardRow | None = None
@@ -106,10 +109,11 @@ class StudyScreen(Screen[None]):
     async def start(self) -> None:
         try:
             await self.app.database.ready()
-            from recall.study import StudySession  # imported by now, on the store's thread
+            from recall.study import EVERYTHING, StudySession  # imported by now, on the store's thread
 
             self.session = await self.app.database.query(
-                StudySession.start, self.app.today, self.app.settings.new_per_day, self.app.now)
+                StudySession.start, self.app.today, self.app.settings.new_per_day, self.app.now,
+                self.app.settings.deck_new_per_day, self.plan or EVERYTHING)
         except RecallError as error:
             self.notify(str(error), title="Cannot start the session", severity="error")
             return
@@ -138,6 +142,7 @@ class StudyScreen(Screen[None]):
             "undo": settled and not editing and bool(self.session and self.session.history),
             "edit_deck": settled and not editing and bool(self.card and self.card.source),
             "skip": settled and has_card and not editing,
+            "suspend": settled and has_card and not editing,
         }
         return allowed.get(action, True)
 
@@ -194,7 +199,7 @@ class StudyScreen(Screen[None]):
         progress = self.query_one(SessionProgress)
         progress.position, progress.kind, progress.deck = self.session.progress, self.item.kind, self.card.deck
         self.query_one("#prompt", Static).update(self.card.prompt)
-        self.query_one("#prompt", Static).border_subtitle = self.card.id
+        self.query_one("#prompt", Static).border_subtitle = card_subtitle(self.card, self.app.settings.leech_lapses)
         self.query_one(StudySide).set_card(self.card)
 
     @on(TextArea.Changed, "#explanation")
@@ -284,16 +289,6 @@ class StudyScreen(Screen[None]):
         outcome = (drill_outcome(quality) if record.kind == "drill"
                    else f"next review in {plural(record.interval, 'day')}, {record.due:%a %d %b}")
         self.notify(f"{self.card.id}: grade {quality}, {outcome}.", timeout=4)
-        await self.show_current()
-
-    @work(group="session")
-    async def action_skip(self) -> None:
-        assert self.session is not None
-        self.phase = "saving"
-        self.box.hold()
-        await self.box.save_draft()
-        await self.app.database.run(self.session.skip)  # no store write: the card just stays due
-        self.notify("Skipped: the card stays due for another session.", timeout=3)
         await self.show_current()
 
     @work(group="session")
