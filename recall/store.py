@@ -32,8 +32,8 @@ from recall.deck import Card
 from recall.deck_sync import CardSync, DeckSync, SyncReport
 from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
-    DEFAULT_LEECH_LAPSES, DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay, review_kind,
-    scheduler_named,
+    DEFAULT_LEECH_LAPSES, DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay,
+    review_kind, scheduler_named,
 )
 from recall.schema import migrate
 
