@@ -32,6 +32,7 @@ import numpy as np
 
 from recall.config import bundled_cards_dir, load_settings
 from recall.deck import Card, load_decks
+from recall.errors import RecallError
 from recall.grading import make_grader
 from recall.grading.base import Grader, GradingError, Usage
 from recall.grading.pricing import estimate_cost_usd
@@ -246,7 +247,14 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
-    settings = load_settings()
+    if args.half != "all" and not args.public:
+        print("--half chooses a half of the public set: give it with --public PATH", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except RecallError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.grader == "claude" and not settings.has_api_key:
         print("No ANTHROPIC_API_KEY is set, so the Claude run is skipped.")
         return 0

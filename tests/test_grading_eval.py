@@ -119,10 +119,15 @@ def test_the_public_set_is_read_split_in_halves_and_left_out_questions_skipped(b
     assert {i.card.id for i in bench.load_public(root / "data", "held")} == {"unt.1.3"}
 
 
-def test_a_folder_without_the_public_set_is_one_line_on_stderr(bench, tmp_path, capsys):
-    assert bench.main(["--public", str(tmp_path)]) == 2
+@pytest.mark.parametrize(("arguments", "says"), [
+    (["--public", "{tmp}"], "does not hold the UNT short-answer data set"),
+    (["--half", "held"], "--half chooses a half of the public set"),
+    (["--labels", "{tmp}/missing.toml"], "cannot read the labelled set"),
+])
+def test_bad_input_is_one_line_on_stderr(bench, tmp_path, capsys, arguments, says):
+    assert bench.main([argument.format(tmp=tmp_path) for argument in arguments]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "does not hold the UNT short-answer data set" in err
+    assert err.count("\n") == 1 and says in err
 
 
 @pytest.mark.parametrize(("answer", "clauses"), [
