@@ -67,3 +67,14 @@ def test_stats_snapshot_light_hardest(snap_compare, make_app, history):
         await settle(pilot)
 
     assert snap_compare(make_app(theme="textual-light"), run_before=hardest, terminal_size=(80, 24))
+
+
+def test_stats_snapshot_no_color_retention(snap_compare, make_app, history, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def retention(pilot) -> None:  # noqa: ANN001
+        await stats_loaded(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=retention, terminal_size=(80, 24))
