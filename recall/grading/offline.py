@@ -169,6 +169,12 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
+def stem_of(word: str) -> str:
+    """A word's Snowball stem, remembered: the stemmer is pure Python and the same words recur."""
+    return _stemmer().stemWord(word)
+
+
 @lru_cache(maxsize=1)
 def _stopword_stems() -> frozenset[str]:
     """Stopwords as stems, so an inflected stopword ("others") is dropped like its base form ("other")."""
@@ -229,7 +235,7 @@ def tokens(text: str) -> list[Token]:
             reach -= 1
             if not reach:
                 negation_start = None
-    read = [canonical(stem) for stem in _stemmer().stemWords([word for word, _, _, _ in found])]
+    read = [canonical(stem_of(word)) for word, _, _, _ in found]
     breaks = [match.end() for match in SENTENCE_BREAK.finditer(text)]
     return [Token(NEGATED + stem if negated != antonym else stem, start, end, bisect_right(breaks, start))
             for (stem, antonym), (_, negated, start, end) in zip(read, found) if stem not in _stopword_stems()]
@@ -319,9 +325,11 @@ def best_phrase(point: dict[str, float], found: Sequence[Token], answer: str) ->
     return best if best.score >= PARTIAL_AT else Phrase(best.score, False, "")
 
 
-def idf_weights(card: Card) -> tuple[dict[str, float], list[list[str]]]:
+@lru_cache(maxsize=256)
+def card_weights(card: Card) -> tuple[dict[str, float], list[list[str]]]:
     """IDF over the card's own texts (prompt, answer sentences, key points), by stem (a negated stem
-    weighs as its plain form), and each key point's stems."""
+    weighs as its plain form), and each key point's stems; remembered per card, so read them, never
+    change them."""
     documents = [stems(text) for text in (card.prompt, *SENTENCE_BREAK.split(card.answer),
                                           *card.key_points) if text.strip()]
     plain = [{s.removeprefix(NEGATED) for s in document} for document in documents]
@@ -343,7 +351,7 @@ class Coverage:
 
 
 def coverage(card: Card, answer: str) -> Coverage:
-    idf, points = idf_weights(card)
+    idf, points = card_weights(card)
     vocabulary = sorted(idf)
     found = [replace(t, stem=read_as(t.stem, vocabulary) if not t.stem.startswith(NEGATED)
                      else NEGATED + read_as(t.stem[1:], vocabulary)) for t in tokens(answer)]
