@@ -3,11 +3,13 @@ deck, leeches and suspended cards."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from recall.config import ConfigError, load_settings
 from recall.deck import load_decks
 from recall.scheduler import is_leech
 from recall.store import ReviewInput, Store
@@ -147,3 +149,37 @@ class TestLeechesAndSuspension:
         assert session.suspend().id == "a1"
         assert session.current is None
         assert [record.card_id for record in (step.record for step in session.history)] == ["a1"]
+
+
+class TestSettings:
+    @pytest.fixture
+    def config(self, tmp_path):
+        def load(text: str, env: dict | None = None):
+            path = tmp_path / "config.toml"
+            path.write_text(text, encoding="utf-8")
+            return load_settings({"config": str(path)}, env or {})
+        return load
+
+    def test_the_daily_load_settings_and_their_defaults(self, config):
+        default = config("")
+        assert (default.new_per_day, default.deck_new_per_day, default.scheduler, default.desired_retention,
+                default.leech_lapses) == (5, {}, "sm2", 0.9, 4)
+        chosen = config('scheduler = "fsrs"\ndesired_retention = 0.85\nleech_lapses = 6\n'
+                        '[decks."Neural nets"]\nnew_per_day = 2\n[decks.Small]\n')
+        assert (chosen.deck_new_per_day, chosen.scheduler, chosen.desired_retention, chosen.leech_lapses) == (
+            {"Neural nets": 2}, "fsrs", 0.85, 6)
+        assert config("", {"RECALL_SCHEDULER": "fsrs"}).scheduler == "fsrs"
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ('scheduler = "anki"\n', "scheduler must be one of sm2, fsrs, not 'anki'"),
+        ("desired_retention = 0.5\n", "`desired_retention` must be a fraction from 0.7 to 0.99, not 0.5"),
+        ("desired_retention = 1\n", "`desired_retention` must be a decimal number"),
+        ("leech_lapses = 0\n", "`leech_lapses` must be a whole number from 1 to 1000, not 0"),
+        ("decks = 3\n", '`decks` must be tables of deck settings ([decks."NAME"])'),
+        ('[decks."A"]\nnew_per_day = -1\n', '`new_per_day` of [decks."A"] must be a whole number from 0 to 10000'),
+        ('[decks."A"]\nnew = 1\n', 'unknown deck setting `new` in [decks."A"] (known: new_per_day)'),
+        ('decks = {A = 1}\n', '`decks.A` must be a table ([decks."A"])'),
+    ])
+    def test_a_bad_value_is_one_sentence(self, config, text, message):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            config(text)

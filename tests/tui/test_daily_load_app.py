@@ -131,3 +131,12 @@ def test_summary_offering_more_at_80x24(snap_compare, make_app, db_path, small_d
         await settle(pilot)
 
     assert snap_compare(make_app(start="study", new_per_day=1), run_before=study_one, terminal_size=(80, 24))
+
+
+def test_the_summary_says_what_drills_do_under_each_scheduler():
+    from recall.study import SessionSummary
+    from recall.tui.screens.summary import summary_text
+
+    summary = SessionSummary(3, 3.0, (("nn.softmax", TODAY),))
+    assert summary_text(summary).endswith("(SM-2 step 7): 2. They change nothing in the schedule.")
+    assert summary_text(summary, "fsrs").endswith("(SM-2 step 7): 2. FSRS counts them as same-day reviews.")

@@ -35,15 +35,16 @@ def one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def summary_text(summary: SessionSummary) -> str:
+def summary_text(summary: SessionSummary, scheduler: str = "sm2") -> str:
     if summary.reviewed == 0:
         return "Nothing to study right now: no card is due and today's new cards are done. See you tomorrow."
     drills = summary.reviewed - len(summary.comes_back)
     lines = [f"Session done: {plural(summary.reviewed, 'review')}, "
              f"average grade {summary.average_quality:.1f}."]
     if drills:
-        lines.append(f"Drill repeats of cards graded below 4 (SM-2 step 7): {drills}. "
-                     "They change nothing in the schedule.")
+        lines.append(f"Drill repeats of cards graded below 4 (SM-2 step 7): {drills}. " +
+                     ("They change nothing in the schedule." if scheduler == "sm2" else
+                      "FSRS counts them as same-day reviews."))
     return "\n".join(lines)
 
 
@@ -77,7 +78,7 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(summary_text(self.summary), id="summary-text", classes="panel")
+        yield Static(summary_text(self.summary, self.app.settings.scheduler), id="summary-text", classes="panel")
         more = Static("", id="summary-more", classes="panel", markup=False)
         more.display = False  # until there is something more to offer
         yield more
