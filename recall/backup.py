@@ -52,9 +52,9 @@ def kept_backup_days(days: Iterable[date], today: date, daily: int, weekly: int)
 
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy of the database at `source` written to `target` whole or not at all (through a
-    temporary file beside it)."""
+    temporary file of this process beside it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")  # two recalls opening at once: each its own
     try:
         with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reader, \
                 closing(sqlite3.connect(str(partial))) as writer:
