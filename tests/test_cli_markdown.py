@@ -42,3 +42,13 @@ def test_on_a_terminal_the_feedback_is_rendered_and_fits_its_width(recall):
     assert "Reference answer" in text
     whole_lines = [line for line in text.replace("\r", "").split("\n") if "\x1b" not in line]
     assert whole_lines and max(len(line.rstrip()) for line in whole_lines) <= 60
+
+
+def test_no_color_keeps_colour_out_of_the_charts_on_a_terminal(monkeypatch):
+    from recall.cli import markdown
+
+    monkeypatch.setattr(markdown, "on_terminal", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not markdown.colour_wanted()
+    monkeypatch.delenv("NO_COLOR")
+    assert markdown.colour_wanted()

@@ -4,6 +4,7 @@ Rich leaves colour out by itself when NO_COLOR is set."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -19,6 +20,11 @@ LIST_ITEM_START = re.compile(r"\s*(?:(?:[-*+]|\d+[.)])\s+)?")
 
 def on_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def colour_wanted() -> bool:
+    """On a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return on_terminal() and not os.environ.get("NO_COLOR")
 
 
 def render_markdown(text: str, width: int, color: bool) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from recall.cli.base import context, global_options
-from recall.cli.markdown import on_terminal, show_markdown
+from recall.cli.markdown import colour_wanted, show_markdown
 from recall.cli.output import emit_json, say, terminal_width
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def stats(ctx: click.Context, as_json: bool, **options: object) -> None:
         return
     show_totals(summary)
     if summary["reviews"]:
-        for text in progress_charts(progress, min(terminal_width(), WIDEST_CHART), on_terminal()):
+        for text in progress_charts(progress, min(terminal_width(), WIDEST_CHART), colour_wanted()):
             click.echo("\n" + text)
     else:
         say("\nNo reviews yet: the charts of your progress start with your first session.")
