@@ -210,3 +210,36 @@ def rewrite_card(card: Card, edited: NewCard) -> None:
     new_text = replaced(text, card.index, edited.fields(card.id, card.misconceptions))
     _check(path, new_text, [new_card if old.id == card.id else old for old in old_cards])
     write_atomically(path, lambda handle: handle.write(new_text.encode("utf-8")))
+
+
+def edit_card_in_file(path: Path, card_id: str, edited: NewCard) -> None:
+    """`rewrite_card` for the card `card_id` as its file holds it now (found by id, so an edit made to the
+    file since it was loaded is neither lost nor overwritten by position)."""
+    cards, _ = parse_deck(path)
+    card = next((card for card in cards if card.id == card_id), None)
+    if card is None:
+        raise DeckWriteError(f"{path} no longer holds the card {card_id!r}; nothing was written")
+    rewrite_card(card, edited)
+
+
+def file_deck(path: Path) -> str | None:
+    """The deck an existing deck file holds, or None (no file, or no valid card to tell)."""
+    if not path.is_file():
+        return None
+    cards, _ = parse_deck(path)
+    return cards[0].deck if cards else None
+
+
+def deck_file_for(deck: str | None, deck_file: Path | None, decks_folder: Path,
+                  default: str | None = None) -> tuple[str, Path]:
+    """The deck's name and the file new cards go to: `deck_file` (its deck when `deck` is not given),
+    else `<decks_folder>/<deck-slug>.toml`. Checked before anything is asked or typed: an existing file
+    must hold that deck."""
+    deck = (deck or (file_deck(deck_file) if deck_file else None) or default or "").strip()
+    if not deck:
+        raise DeckWriteError("name the deck (or an existing deck file)")
+    path = deck_file or decks_folder / f"{slug(deck)}.toml"
+    holds = file_deck(path)
+    if holds is not None and holds != deck:
+        raise DeckWriteError(f"{path} holds the deck {holds!r}, not {deck!r}; choose its deck or another file")
+    return deck, path

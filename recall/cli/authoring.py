@@ -163,27 +163,13 @@ def run_drafter(state, drafter, purpose: str, request):  # noqa: ANN001, ANN201
 
 
 def deck_target(deck: str | None, deck_file: Path | None, default: str | None = None) -> tuple[str, Path]:
-    """The deck's name and its file: `deck_file` (its deck when `deck` is not given), else the deck's file
-    in the user decks folder. Checked before anything is asked or typed: an existing file must hold
-    that deck."""
+    """The deck's name and its file (see `deck_file_for`), in the user decks folder by default."""
     from recall.config import user_decks_dir
-    from recall.deck import parse_deck
-    from recall.deck_writer import slug
+    from recall.deck_writer import deck_file_for, file_deck
 
-    file_deck = None
-    if deck_file is not None and deck_file.is_file():
-        cards, _ = parse_deck(deck_file)
-        file_deck = cards[0].deck if cards else None
-    deck = (deck or file_deck or default or "").strip()
-    if not deck:
+    if not (deck or default or (deck_file and file_deck(deck_file))):
         raise UserError("name the deck with --deck NAME (or an existing deck file with --deck-file)")
-    path = deck_file or user_decks_dir() / f"{slug(deck)}.toml"
-    if deck_file is None and path.is_file():
-        cards, _ = parse_deck(path)
-        file_deck = cards[0].deck if cards else None
-    if file_deck is not None and file_deck != deck:
-        raise UserError(f"{path} holds the deck {file_deck!r}, not {deck!r}; choose its deck or another file")
-    return deck, path
+    return deck_file_for(deck, deck_file, user_decks_dir(), default)
 
 
 def taken_ids(state) -> set[str]:  # noqa: ANN001

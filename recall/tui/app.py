@@ -24,7 +24,7 @@ from recall.clock import study_day, utc_now
 from recall.config import Settings
 from recall.errors import RecallError
 from recall.tui.database import StoreThread
-from recall.tui.navigation import OpenBrowse, OpenCard, OpenHistory, OpenStats, ShowSummary, StartStudy
+from recall.tui.navigation import OpenBrowse, OpenCard, OpenCardForm, OpenHistory, OpenStats, ShowSummary, StartStudy
 from recall.tui.screens.dashboard import DashboardScreen
 from recall.tui.text import plural
 
@@ -186,6 +186,15 @@ class RecallApp(App[None]):
 
         self.push_screen(CardDetailScreen(message.card_id))
 
+    def on_open_card_form(self, message: OpenCardForm) -> None:
+        from recall.tui.screens.card_form import CardFormScreen
+
+        def saved(card_id: str | None) -> None:
+            if card_id is not None and message.on_saved is not None:
+                message.on_saved(card_id)
+
+        self.push_screen(CardFormScreen(message.card_id, message.deck), callback=saved)
+
     # -- actions shared by every screen ----------------------------------------------------------
 
     def action_help(self) -> None:
@@ -198,6 +207,7 @@ class RecallApp(App[None]):
         """Every screen's keys, for the help screen (the one reason to import every screen)."""
         from recall.tui.screens.browse import BrowseScreen
         from recall.tui.screens.card_detail import CardDetailScreen
+        from recall.tui.screens.card_form import CardFormScreen
         from recall.tui.screens.history import HistoryScreen
         from recall.tui.screens.stats import StatsScreen
         from recall.tui.screens.study import StudyScreen
@@ -207,8 +217,8 @@ class RecallApp(App[None]):
         return [("Everywhere", self.BINDINGS), ("Dashboard", DashboardScreen.BINDINGS),
                 ("Study session", [*ExplanationBox.BINDINGS, *StudyScreen.BINDINGS]),
                 ("Session summary", SummaryScreen.BINDINGS), ("Browse", BrowseScreen.BINDINGS),
-                ("Card detail", CardDetailScreen.BINDINGS), ("History", HistoryScreen.BINDINGS),
-                ("Stats", StatsScreen.BINDINGS)]
+                ("Card detail", CardDetailScreen.BINDINGS), ("Card form", CardFormScreen.BINDINGS),
+                ("History", HistoryScreen.BINDINGS), ("Stats", StatsScreen.BINDINGS)]
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME

@@ -6,6 +6,7 @@ shown and none knows how another is built. The messages bubble from the screen t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -46,6 +47,18 @@ class OpenCard(Message):
     def __init__(self, card_id: str) -> None:
         super().__init__()
         self.card_id = card_id
+
+
+class OpenCardForm(Message):
+    """Open the card form: on the card `card_id` (editing it), or empty for a new card of `deck`;
+    `on_saved` is called with the card's id once it is saved."""
+
+    def __init__(self, card_id: str | None = None, deck: str | None = None,
+                 on_saved: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.card_id = card_id
+        self.deck = deck
+        self.on_saved = on_saved
 
 
 class ShowSummary(Message):

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from recall.errors import RecallError
 from recall.scheduler import is_leech
 from recall.tui.deck_files import edit_deck_file, reload_card
-from recall.tui.navigation import OpenCard
+from recall.tui.navigation import OpenCard, OpenCardForm
 from recall.tui.widgets.table import Table
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ class BrowseScreen(Screen[None]):
         Binding("x", "toggle_suspended", "Suspend", id="browse.suspend",
                 tooltip="Suspend the card (no session asks it; its history stays), or bring it back"),
         Binding("e", "edit_deck", "Deck file", id="browse.edit_deck", tooltip="Open the card's deck file in $EDITOR"),
+        Binding("n", "new_card", "New card", id="browse.new_card", tooltip="Write a new card (in the deck shown)"),
+        Binding("E", "edit_card", "Edit card", id="browse.edit_card", tooltip="Edit the highlighted card in a form"),
         Binding("escape", "back", "Back", id="browse.back", tooltip="Back (from the search box: to the table)"),
     ]
 
@@ -185,6 +187,15 @@ class BrowseScreen(Screen[None]):
     async def reload_after_edit(self, card_id: str) -> None:
         await reload_card(self.app, card_id)
         self.load_cards()
+
+    def action_new_card(self) -> None:
+        deck = self.query_one("#deck-filter", Select).value
+        self.post_message(OpenCardForm(deck=None if deck is Select.NULL else deck))
+
+    def action_edit_card(self) -> None:
+        card = self.highlighted()
+        if card is not None:
+            self.post_message(OpenCardForm(card.id))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Markdown
 
 from recall.errors import RecallError
+from recall.tui.navigation import OpenCardForm
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.demo_panel import DemoPanel, fits_beside
 
@@ -56,6 +57,7 @@ class CardDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="card.back", tooltip="Back to the list"),
         Binding("d", "demo", "Demo", id="card.demo", tooltip="Run (or stop) the card's NumPy demo"),
+        Binding("E", "edit_card", "Edit card", id="card.edit", tooltip="Edit the card in a form"),
     ]
 
     def __init__(self, card_id: str) -> None:
@@ -112,6 +114,21 @@ class CardDetailScreen(Screen[None]):
         await box.mount_all(Collapsible(Markdown(review_markdown(review)), title=review_title(review),
                                         collapsed=index > 0)
                             for index, review in enumerate(reviews[:SHOWN_REVIEWS]))
+        self.refresh_bindings()
+
+    def action_edit_card(self) -> None:
+        self.post_message(OpenCardForm(self.card_id, on_saved=lambda _card_id: self.show_edited_card()))
+
+    @work(exclusive=True, group="edited")
+    async def show_edited_card(self) -> None:
+        """The card's text again, as saved (its review history has not changed)."""
+        try:
+            self.card = await self.app.database.query(lambda store: store.card(self.card_id))
+        except RecallError as error:
+            self.notify(str(error), title="Cannot read the card", severity="error")
+            return
+        if self.card is not None:
+            await self.query_one("#card-text", Markdown).update(card_markdown(self.card))
         self.refresh_bindings()
 
     def action_demo(self) -> None:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from recall.errors import RecallError
-from recall.tui.navigation import OpenBrowse, OpenHistory, OpenStats, StartStudy
+from recall.tui.navigation import OpenBrowse, OpenCardForm, OpenHistory, OpenStats, StartStudy
 from recall.tui.text import plural
 from recall.tui.widgets.bar_chart import BarChart, Series
 from recall.tui.widgets.heatmap import ReviewHeatmap, first_shown_day
@@ -69,6 +69,7 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "study", "Study", id="dashboard.study", tooltip="Start today's session"),
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
+        Binding("n", "new_card", "New card", id="dashboard.new_card", tooltip="Write a new card in a form"),
         Binding("h", "history", "History", id="dashboard.history",
                 tooltip="Every review, a chart per day, and export"),
         Binding("t", "stats", "Stats", id="dashboard.stats",
@@ -153,3 +154,6 @@ class DashboardScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.post_message(OpenStats())
+
+    def action_new_card(self) -> None:
+        self.post_message(OpenCardForm())

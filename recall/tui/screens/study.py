@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from recall.errors import RecallError
 from recall.scheduler import Grade
 from recall.tui.deck_files import edit_deck_file, reload_card
-from recall.tui.navigation import ShowSummary
+from recall.tui.navigation import OpenCardForm, ShowSummary
 from recall.tui.screens.study_moves import CardMoves, card_subtitle
 from recall.tui.screens.study_phases import HINTS, STALE_HINT, Phase
 from recall.tui.text import plural
@@ -69,6 +69,7 @@ class StudyScreen(CardMoves, Screen[None]):
         Binding("u", "undo", "Undo", id="study.undo", tooltip="Take back the last grade of this session"),
         Binding("i", "edit_explanation", "Edit", id="study.edit", tooltip="Back into the explanation box"),
         Binding("e", "edit_deck", "Deck file", id="study.edit_deck", tooltip="Open the card's deck file in $EDITOR"),
+        Binding("E", "edit_card", "Edit card", id="study.edit_card", tooltip="Edit the card in a form"),
         Binding("escape", "end_session", "Dashboard", id="study.end",
                 tooltip="Back to the dashboard; graded cards are saved, the rest stay due"),
     ]
@@ -141,6 +142,7 @@ class StudyScreen(CardMoves, Screen[None]):
             "demo": has_card and not editing and bool(self.card and self.card.demo),
             "undo": settled and not editing and bool(self.session and self.session.history),
             "edit_deck": settled and not editing and bool(self.card and self.card.source),
+            "edit_card": settled and not editing and bool(self.card and self.card.source),
             "skip": settled and has_card and not editing,
             "suspend": settled and has_card and not editing,
         }
@@ -332,6 +334,12 @@ class StudyScreen(CardMoves, Screen[None]):
         await self.box.save_draft()
         if edit_deck_file(self.app, self.card.source):
             self.show_edited_card(self.card.id)
+
+    async def action_edit_card(self) -> None:
+        """The card in a form; once saved, its new text shows here (the explanation box keeps its text)."""
+        assert self.card is not None
+        await self.box.save_draft()
+        self.post_message(OpenCardForm(self.card.id, on_saved=self.show_edited_card))
 
     @work(group="session")
     async def show_edited_card(self, card_id: str) -> None:
