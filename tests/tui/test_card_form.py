@@ -130,7 +130,9 @@ def test_the_edit_form_at_80x24(snap_compare, make_app, deck):
     async def open_form(pilot) -> None:  # noqa: ANN001
         await browse_with_rows(pilot)
         await pilot.press("E")
-        await form_on(pilot, "mine.first")
+        form = await form_on(pilot, "mine.first")
+        for field in form.query(Input):
+            field.cursor_blink = False  # settle stills the text areas' cursors; the inputs' too
         await settle(pilot)
 
     assert snap_compare(make_app(card_paths=(deck,)), run_before=open_form)
