@@ -195,6 +195,11 @@ class RecallApp(App[None]):
 
         self.push_screen(CardFormScreen(message.card_id, message.deck), callback=saved)
 
+    def open_draft_review(self) -> None:
+        from recall.tui.screens.draft_review import DraftReviewScreen
+
+        self.push_screen(DraftReviewScreen())
+
     # -- actions shared by every screen ----------------------------------------------------------
 
     def action_help(self) -> None:
@@ -208,6 +213,7 @@ class RecallApp(App[None]):
         from recall.tui.screens.browse import BrowseScreen
         from recall.tui.screens.card_detail import CardDetailScreen
         from recall.tui.screens.card_form import CardFormScreen
+        from recall.tui.screens.draft_review import DraftReviewScreen
         from recall.tui.screens.history import HistoryScreen
         from recall.tui.screens.stats import StatsScreen
         from recall.tui.screens.study import StudyScreen
@@ -218,14 +224,18 @@ class RecallApp(App[None]):
                 ("Study session", [*ExplanationBox.BINDINGS, *StudyScreen.BINDINGS]),
                 ("Session summary", SummaryScreen.BINDINGS), ("Browse", BrowseScreen.BINDINGS),
                 ("Card detail", CardDetailScreen.BINDINGS), ("Card form", CardFormScreen.BINDINGS),
+                ("Draft cards from notes (palette)", DraftReviewScreen.BINDINGS),
                 ("History", HistoryScreen.BINDINGS), ("Stats", StatsScreen.BINDINGS)]
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands, then every key binding that applies on this screen right now."""
+        """Textual's own commands, drafting cards from notes, then every key binding that applies on this
+        screen right now."""
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Draft cards from notes", "The grader's model proposes cards from a notes file; "
+                            "accept or reject each", self.open_draft_review)
         seen = set(PALETTE_SKIPS)
         for active in screen.active_bindings.values():
             binding = active.binding

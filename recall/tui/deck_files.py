@@ -1,11 +1,13 @@
 """Editing a card's deck file from the app: hand the terminal to $VISUAL or $EDITOR, take it back, and
-bring the store up to date with the file."""
+bring the store up to date with the file; and making sure a deck file the app has just written loads."""
 
 from __future__ import annotations
 
 import os
 import shlex
 import subprocess
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import SuspendNotSupported
@@ -65,3 +67,16 @@ async def reload_card(app: RecallApp, card_id: str) -> CardRow | None:
         return None
     app.notify("Deck reloaded.", timeout=3)
     return fresh
+
+
+def load_written_deck(app: RecallApp, path: Path) -> None:
+    """After a card was written to `path` (in the user decks folder): when the app runs on the default
+    decks, which left that folder out if it did not exist yet, add it; otherwise say how to load it."""
+    from recall.config import bundled_cards_dir, default_card_paths
+
+    settings = app.settings
+    if settings.card_paths == (bundled_cards_dir(),):
+        app.settings = replace(settings, card_paths=default_card_paths())
+    elif not any(path.resolve().is_relative_to(folder.resolve()) for folder in settings.card_paths):
+        app.notify(f"{path} is not among the decks recall loads: start it with --cards {path}",
+                   severity="warning", timeout=10)

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from recall.errors import RecallError
+from recall.tui.deck_files import load_written_deck
 
 if TYPE_CHECKING:
     from recall.deck_writer import NewCard
@@ -145,20 +146,14 @@ class CardFormScreen(Screen[str | None]):
     async def add(self, card: NewCard, deck: str) -> str:
         """Append the new card to its deck's file in the user decks folder; make sure the app loads it."""
         import asyncio
-        from dataclasses import replace
 
-        from recall.config import bundled_cards_dir, default_card_paths, user_decks_dir
+        from recall.config import user_decks_dir
         from recall.deck_writer import add_cards, deck_file_for
 
         deck, path = deck_file_for(deck, None, user_decks_dir())
         taken = await self.app.database.query(lambda store: {row.id for row in store.cards(include_retired=True)})
         [card_id] = await asyncio.to_thread(add_cards, path, [card], deck, taken)
-        settings = self.app.settings
-        if settings.card_paths == (bundled_cards_dir(),):  # the defaults, from before the folder existed
-            self.app.settings = replace(settings, card_paths=default_card_paths())
-        elif not any(path.resolve().is_relative_to(folder.resolve()) for folder in settings.card_paths):
-            self.app.notify(f"{path} is not among the decks recall loads: start it with --cards {path}",
-                            severity="warning", timeout=10)
+        load_written_deck(self.app, path)
         return card_id
 
     @work(exclusive=True, group="propose")
