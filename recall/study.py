@@ -77,7 +77,7 @@ def new_card_allowance(store: Store, today: date, new_per_day: int, deck_limits:
     return allowance
 
 
-def _new_cards(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int],
+def new_cards_for(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int],
                plan: StudyPlan) -> list[CardRow]:
     """New cards in deck order within the plan's scope: the `extra_new` the learner asked for, or what
     the allowances leave (deck by deck when a deck has a limit of its own)."""
@@ -116,7 +116,7 @@ def todays_queue(store: Store, today: date, new_per_day: int, deck_limits: Mappi
     reviews = [QueueItem(card, "review") for card in store.due_cards(today, plan.deck, plan.tag)]
     if plan.ahead_days:
         reviews += [QueueItem(card, "review") for card in store.due_ahead(today, plan.ahead_days, plan.deck, plan.tag)]
-    new = [QueueItem(card, "new") for card in _new_cards(store, today, new_per_day, deck_limits, plan)]
+    new = [QueueItem(card, "new") for card in new_cards_for(store, today, new_per_day, deck_limits, plan)]
     return reviews + new + drill_items(store, today, plan=plan)
 
 

@@ -140,3 +140,14 @@ def test_the_summary_says_what_drills_do_under_each_scheduler():
     summary = SessionSummary(3, 3.0, (("nn.softmax", TODAY),))
     assert summary_text(summary).endswith("(SM-2 step 7): 2. They change nothing in the schedule.")
     assert summary_text(summary, "fsrs").endswith("(SM-2 step 7): 2. FSRS counts them as same-day reviews.")
+
+
+async def test_the_dashboard_counts_new_cards_as_a_session_would(make_app, small_deck, write_deck):
+    from recall.tui.widgets.stat_tile import StatTile
+
+    other = write_deck("other.toml", "x.one", "x.two", deck="Other")
+    app = make_app(card_paths=(small_deck, other), new_per_day=4, deck_new_per_day={"Small": 1})
+    async with app.run_test(size=(80, 24)) as pilot:
+        tile = pilot.app.screen.query_one("#new-available", StatTile)
+        await wait_until(pilot, lambda: tile.value is not None, what="the numbers")
+        assert tile.value == "3"  # 1 of Small's 3, then both of Other's

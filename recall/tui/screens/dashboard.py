@@ -5,6 +5,7 @@ It draws at once with placeholders; the numbers arrive from the store thread whe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -42,16 +43,16 @@ class DashboardData:
     decks: tuple[dict, ...]
 
 
-def dashboard_data(store: Store, today: date, new_per_day: int) -> DashboardData:
+def dashboard_data(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int]) -> DashboardData:
     """Everything the dashboard shows, in one trip to the store thread."""
     from recall.stats import collection_stats
-    from recall.study import new_card_allowance
+    from recall.study import EVERYTHING, new_cards_for
 
     stats = collection_stats(store, today)
-    allowance = new_card_allowance(store, today, new_per_day)
+    new_available = len(new_cards_for(store, today, new_per_day, deck_limits, EVERYTHING))  # as a session asks
     per_day = store.reviews_per_day(first_shown_day(today))
     return DashboardData(
-        due_today=stats["due_today"], new_available=min(stats["new"], allowance),
+        due_today=stats["due_today"], new_available=new_available,
         reviewed_today=stats["reviewed_today"], streak_days=stats["streak_days"], cards=stats["cards"],
         reviews_per_day={day: count for day, (count, _average) in per_day.items()},
         due_forecast=tuple(stats["due_forecast"]), decks=tuple(stats["decks"]))
@@ -102,7 +103,8 @@ class DashboardScreen(Screen[None]):
         try:
             await self.app.database.ready()
             today = self.app.today
-            data = await self.app.database.query(dashboard_data, today, self.app.settings.new_per_day)
+            data = await self.app.database.query(dashboard_data, today, self.app.settings.new_per_day,
+                                                  self.app.settings.deck_new_per_day)
         except RecallError as error:
             self.notify(str(error), title="Cannot read the database", severity="error")
             return
