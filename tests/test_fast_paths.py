@@ -74,3 +74,15 @@ def test_each_cost_gives_the_same_output_delta_from_the_activation_the_forward_p
     y = np.eye(10)[rng.integers(0, 10, len(z))]
     for cost in COSTS.values():
         assert np.array_equal(cost.output_delta(z, cost.activation(z), y), cost.delta(z, y)), cost.name
+
+
+def test_the_card_counts_read_an_index_not_every_card(tmp_path):
+    with Store(tmp_path / "recall.db") as store:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)  # each statement as run, its parameters filled in
+        store.card_counts(TODAY)
+        store.deck_counts(TODAY)
+        store.conn.set_trace_callback(None)
+        for statement in statements:
+            plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {statement}")]
+            assert any("USING COVERING INDEX" in step for step in plan), (statement, plan)
