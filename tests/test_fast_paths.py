@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from recall.deck import load_decks
+from recall.scheduler import is_leech
 from recall.store import ReviewInput, Store
 
 TODAY = date(2026, 3, 1)
@@ -17,7 +18,8 @@ def summary(row) -> dict:  # noqa: ANN001 - CardRow
     return {"id": row.id, "deck": row.deck, "prompt": row.prompt, "tags": list(row.tags), "demo": row.demo,
             "due": row.due.isoformat() if row.due else None, "interval": row.interval,
             "repetitions": row.repetitions, "easiness": row.easiness_centi / 100, "lapses": row.lapses,
-            "reviews": row.reviews}
+            "reviews": row.reviews, "stability": row.stability, "difficulty": row.difficulty,
+            "suspended": row.suspended, "leech": is_leech(row.lapses)}
 
 
 def test_the_card_summaries_sqlite_writes_are_the_ones_python_wrote(tmp_path, write_deck):
