@@ -189,12 +189,12 @@ def _cut(part: NotesPart, limit: int) -> list[NotesPart]:
         return [part]
     pieces, current = [], ""
     for paragraph in re.split(r"\n\s*\n", part.text):
-        while len(paragraph) > limit:
-            pieces.append(paragraph[:limit])
-            paragraph = paragraph[limit:]
         if current and len(current) + len(paragraph) + 2 > limit:
             pieces.append(current)
             current = ""
+        while len(paragraph) > limit:
+            pieces.append(paragraph[:limit])
+            paragraph = paragraph[limit:]
         current = f"{current}\n\n{paragraph}" if current else paragraph
     if current:
         pieces.append(current)
