@@ -14,7 +14,7 @@ TODAY = date(2026, 3, 1)
 
 
 def summary(row) -> dict:  # noqa: ANN001 - CardRow
-    """A card's summary as `recall cards --json` printed it before SQLite wrote it."""
+    """A card's summary as `recall cards --json` printed it before SQLite wrote it (with issue 15's fields)."""
     return {"id": row.id, "deck": row.deck, "prompt": row.prompt, "tags": list(row.tags), "demo": row.demo,
             "due": row.due.isoformat() if row.due else None, "interval": row.interval,
             "repetitions": row.repetitions, "easiness": row.easiness_centi / 100, "lapses": row.lapses,
@@ -30,6 +30,7 @@ def test_the_card_summaries_sqlite_writes_are_the_ones_python_wrote(tmp_path, wr
         for quality in (5, 2, 4):
             store.record_review(ReviewInput("a.one", quality), TODAY)
         store.record_review(ReviewInput("a.two", 3), TODAY)
+        store.set_suspended("a.three", True)
         assert json.loads(store.card_summaries_json()) == [summary(row) for row in store.cards()]
         assert len(store.cards()) == 4
         store.sync_cards([])

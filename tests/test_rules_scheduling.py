@@ -66,6 +66,6 @@ def test_a_card_is_scheduled_at_most_once_a_study_day_and_never_drilled_before_i
 
 
 def test_an_unknown_scheduler_is_refused_naming_the_choices() -> None:
-    assert scheduler_named("sm2").name == "sm2"
-    with pytest.raises(ValueError, match="^unknown scheduler 'fsrs'; the choices are: sm2$"):
-        scheduler_named("fsrs")
+    assert (scheduler_named("sm2").name, scheduler_named("fsrs").name) == ("sm2", "fsrs")
+    with pytest.raises(ValueError, match="^unknown scheduler 'anki'; the choices are: sm2, fsrs$"):
+        scheduler_named("anki")
