@@ -136,3 +136,23 @@ def test_the_edit_form_at_80x24(snap_compare, make_app, deck):
         await settle(pilot)
 
     assert snap_compare(make_app(card_paths=(deck,)), run_before=open_form)
+
+
+async def test_E_in_a_study_session_edits_the_card_and_the_session_shows_it(make_app, deck):
+    from tui_helpers import study_screen, write_explanation
+
+    app = make_app(start="study", card_paths=(deck,))
+    async with app.run_test(size=(80, 24)) as pilot:
+        study = await study_screen(pilot, "mine.first")
+        write_explanation(study, "half an explanation")
+        study.feedback.focus()  # out of the box: E is a key, not a letter
+        await pilot.press("E")
+        form = await form_on(pilot, "mine.first")
+        form.query_one("#form-prompt", Input).value = "Why is softmax a distribution?"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: pilot.app.screen is study, what="back to the session")
+        prompt = study.query_one("#prompt", Static)
+        await wait_until(pilot, lambda: str(prompt.content) == "Why is softmax a distribution?",
+                         what="the edited prompt")
+        assert study.box.text == "half an explanation"
+    assert parse_deck(deck)[0][0].prompt == "Why is softmax a distribution?"
