@@ -45,15 +45,17 @@ RULE_TESTS = "tests/test_rules_*.py"
 EQUIVALENT_LIST = ROOT / "bench" / "equivalent_mutants.md"
 LISTED_EQUIVALENT = re.compile(r"^- `(recall\.[^`]+)`: (.+)$")
 SQL_CASE_REASON = "changes only the case of SQL text outside its quoted literals (SQL is case-insensitive)"
-SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|WHERE|FROM)\b")  # as recall writes SQL
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|WHERE|FROM|GROUP BY|ORDER BY|JOIN|LIMIT|"
+                       r"VALUES)\b")
 QUOTED_LITERAL = re.compile(r"'[^']*'")
 SCHEDULING_TESTS = ("tests/test_sm2.py", "tests/test_doctor.py", RULE_TESTS)
 # A migration test (schema.py's) whose subprocess has 5 s to import the mutated copy: too little on a loaded
 # machine (the stats run fails), and it checks no rule of the modules that leave it out.
-NOT_THE_MIGRATION_SUBPROCESS = "--deselect=tests/test_store.py::TestForeignFiles::test_a_version_1_database_is_migrated_with_a_backup"
+NOT_THE_MIGRATION_SUBPROCESS = (
+    "--deselect=tests/test_store.py::TestForeignFiles::test_a_version_1_database_is_migrated_with_a_backup")
 # The store's own tests, and those of the use cases that reach its methods (study: drills, drafts, undo).
-STORE_TESTS = ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py", "tests/test_rules_stats.py",
-               "tests/test_rules_store.py", "tests/test_study.py", "tests/test_study_trust.py",
+STORE_TESTS = ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py",
+               "tests/test_rules_stats.py", "tests/test_rules_store.py", "tests/test_study.py", "tests/test_study_trust.py",
                "tests/test_rules_study.py", "tests/test_collection.py", "tests/test_rules_store_scope.py",
                NOT_THE_MIGRATION_SUBPROCESS)
 GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py",

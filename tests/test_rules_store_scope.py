@@ -77,3 +77,25 @@ def test_recent_reviews_are_read_by_column_name_newest_first(two_decks: Store) -
     recent = two_decks.recent_reviews(5)
     assert [(row["card_id"], row["deck"], row["quality"], row["kind"], row["interval_after"], row["model"])
             for row in recent] == [("a.one", "A", 2, "scheduled", 1, None), ("b.one", "B", 4, "scheduled", 1, None)]
+
+
+def test_deck_counts_are_read_by_column_name_in_deck_order(two_decks: Store) -> None:
+    review(two_decks, "b.one", 4, TODAY - timedelta(days=1))  # due today
+    two_decks.set_suspended("b.one", True)                    # ... but suspended: not counted as due
+    review(two_decks, "a.one", 4, TODAY - timedelta(days=1))
+    assert two_decks.deck_counts(TODAY) == [{"deck": "B", "cards": 2, "new": 1, "due": 0},
+                                            {"deck": "A", "cards": 1, "new": 0, "due": 1}]
+
+
+def test_drafting_usage_is_summed_per_purpose_and_model_by_column_name(two_decks: Store) -> None:
+    with two_decks.transaction():
+        two_decks.conn.executemany(
+            "INSERT INTO llm_usage (at, purpose, model, input_tokens, output_tokens, cache_creation_tokens, "
+            "cache_read_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(PINNED.isoformat(), "draft", "m1", 10, 1, 2, 3), (PINNED.isoformat(), "draft", "m1", 20, 2, 0, 1),
+             (PINNED.isoformat(), "points", "m2", 5, 5, 5, 5)])
+    assert two_decks.drafting_usage() == [
+        {"purpose": "draft", "model": "m1", "requests": 2, "input_tokens": 30, "output_tokens": 3,
+         "cache_creation_tokens": 2, "cache_read_tokens": 4},
+        {"purpose": "points", "model": "m2", "requests": 1, "input_tokens": 5, "output_tokens": 5,
+         "cache_creation_tokens": 5, "cache_read_tokens": 5}]
