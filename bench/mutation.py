@@ -55,8 +55,9 @@ NOT_THE_MIGRATION_SUBPROCESS = (
     "--deselect=tests/test_store.py::TestForeignFiles::test_a_version_1_database_is_migrated_with_a_backup")
 # The store's own tests, and those of the use cases that reach its methods (study: drills, drafts, undo).
 STORE_TESTS = ("tests/test_store.py", "tests/test_store_queries.py", "tests/test_doctor.py",
-               "tests/test_rules_stats.py", "tests/test_rules_store.py", "tests/test_study.py", "tests/test_study_trust.py",
-               "tests/test_rules_study.py", "tests/test_collection.py", "tests/test_rules_store_scope.py",
+               "tests/test_rules_stats.py", "tests/test_rules_store.py", "tests/test_study.py",
+               "tests/test_study_trust.py", "tests/test_rules_study.py", "tests/test_collection.py",
+               "tests/test_rules_store_scope.py",
                NOT_THE_MIGRATION_SUBPROCESS)
 GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "tests/test_rules_grading.py",
                  "tests/test_rules_grading_base.py", "tests/test_rules_offline.py")
