@@ -24,7 +24,9 @@ from recall.clock import study_day, utc_now
 from recall.config import Settings
 from recall.errors import RecallError
 from recall.tui.database import StoreThread
-from recall.tui.navigation import OpenBrowse, OpenCard, OpenCardForm, OpenHistory, OpenStats, ShowSummary, StartStudy
+from recall.tui.navigation import (
+    OpenBrowse, OpenCard, OpenCardForm, OpenHistory, OpenRecap, OpenStats, ShowSummary, StartStudy,
+)
 from recall.tui.screens.dashboard import DashboardScreen
 from recall.tui.text import plural
 
@@ -181,6 +183,12 @@ class RecallApp(App[None]):
 
         self.push_screen(StatsScreen())
 
+    def on_open_recap(self, message: OpenRecap) -> None:
+        from recall.tui.screens.recap import RecapScreen
+
+        self.warm_up_grader()
+        self.push_screen(RecapScreen(message.deck))
+
     def on_open_card(self, message: OpenCard) -> None:
         from recall.tui.screens.card_detail import CardDetailScreen
 
@@ -215,6 +223,7 @@ class RecallApp(App[None]):
         from recall.tui.screens.card_form import CardFormScreen
         from recall.tui.screens.draft_review import DraftReviewScreen
         from recall.tui.screens.history import HistoryScreen
+        from recall.tui.screens.recap import RecapScreen
         from recall.tui.screens.stats import StatsScreen
         from recall.tui.screens.study import StudyScreen
         from recall.tui.screens.summary import SummaryScreen
@@ -225,7 +234,8 @@ class RecallApp(App[None]):
                 ("Session summary", SummaryScreen.BINDINGS), ("Browse", BrowseScreen.BINDINGS),
                 ("Card detail", CardDetailScreen.BINDINGS), ("Card form", CardFormScreen.BINDINGS),
                 ("Draft cards from notes (palette)", DraftReviewScreen.BINDINGS),
-                ("History", HistoryScreen.BINDINGS), ("Stats", StatsScreen.BINDINGS)]
+                ("History", HistoryScreen.BINDINGS), ("Stats", StatsScreen.BINDINGS),
+                ("Recap", [*ExplanationBox.BINDINGS, *RecapScreen.BINDINGS])]
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME

@@ -33,6 +33,14 @@ class OpenBrowse(Message):
         self.deck = deck
 
 
+class OpenRecap(Message):
+    """Open the recap screen for one deck (`deck`), or for every card."""
+
+    def __init__(self, deck: str | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+
+
 class OpenHistory(Message):
     """Open the review history (with export)."""
 

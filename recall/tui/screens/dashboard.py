@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from recall.errors import RecallError
-from recall.tui.navigation import OpenBrowse, OpenCardForm, OpenHistory, OpenStats, StartStudy
+from recall.tui.navigation import OpenBrowse, OpenCardForm, OpenHistory, OpenRecap, OpenStats, StartStudy
 from recall.tui.text import plural
 from recall.tui.widgets.bar_chart import BarChart, Series
 from recall.tui.widgets.heatmap import ReviewHeatmap, first_shown_day
@@ -71,6 +71,8 @@ class DashboardScreen(Screen[None]):
         Binding("s", "study", "Study", id="dashboard.study", tooltip="Start today's session"),
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
         Binding("n", "new_card", "New card", id="dashboard.new_card", tooltip="Write a new card in a form"),
+        Binding("R", "recap", "Recap", id="dashboard.recap",
+                tooltip="Explain a chapter in one text: the highlighted deck's cards, or every card"),
         Binding("h", "history", "History", id="dashboard.history",
                 tooltip="Every review, a chart per day, and export"),
         Binding("t", "stats", "Stats", id="dashboard.stats",
@@ -150,6 +152,14 @@ class DashboardScreen(Screen[None]):
 
     def action_browse(self, deck: str | None = None) -> None:
         self.post_message(OpenBrowse(deck))
+
+    def action_recap(self) -> None:
+        """A recap of the deck highlighted in the decks table when it has the focus, else of every card."""
+        deck = None
+        for table in self.query("#decks").results():
+            if table.has_focus and table.row_count:
+                deck = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        self.post_message(OpenRecap(deck))
 
     def action_history(self) -> None:
         self.post_message(OpenHistory())
