@@ -163,13 +163,14 @@ class RecapScreen(Screen[None]):
             return
         await stream.stop()
         feedback.anchor(False)
-        feedback.scroll_home(animate=False, force=True)
         self.verdict = verdict
         grades, _unsure = grades_to_record(verdict.assessments, {})
         table = self.query_one(RecapGrades)
         table.show(verdict.assessments, grades)
         self.phase = "grades"
         table.focus()
+        # the correction from its top, once the grades table has taken its room
+        self.call_after_refresh(feedback.scroll_home, animate=False, force=True)
 
     def action_cancel_grading(self) -> None:
         self.workers.cancel_group(self, "recap-grading")
