@@ -71,7 +71,7 @@ class DashboardScreen(Screen[None]):
         Binding("s", "study", "Study", id="dashboard.study", tooltip="Start today's session"),
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
         Binding("n", "new_card", "New card", id="dashboard.new_card", tooltip="Write a new card in a form"),
-        Binding("R", "recap", "Recap", id="dashboard.recap",
+        Binding("R", "recap", "Recap", id="dashboard.recap", show=False,  # 80 columns keep "? Help" in view
                 tooltip="Explain a chapter in one text: the highlighted deck's cards, or every card"),
         Binding("h", "history", "History", id="dashboard.history",
                 tooltip="Every review, a chart per day, and export"),
