@@ -3,6 +3,7 @@ rule and confidence. Its agreement with the labelled set is tests/test_grading_e
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
 from dataclasses import replace
@@ -21,6 +22,8 @@ from recall.grading.offline import (
     Token,
     best_phrase,
     clear_cut,
+    expected_grade,
+    offline_verdict,
     one_edit_apart,
     read_as,
     reads_as_english,
@@ -334,8 +337,32 @@ def test_an_answer_reads_as_english_when_one_word_in_five_is_an_english_stopword
 
 async def test_an_answer_in_another_language_sharing_no_word_is_not_a_confident_zero():
     verdict = await OfflineGrader().grade(SLOPE, "Die Ableitung ist winzig, also sind die Schritte winzig.")
-    assert verdict.suggested_quality == 0 and not verdict.confident
+    assert verdict.suggested_quality == expected_grade(0) == 1 and not verdict.confident
     assert clear_cut([0.0, 0.0], [False, False], english=False) is False
+
+
+def test_an_unsure_verdict_suggests_the_expected_grade_which_never_falls_below_the_rubric():
+    grades = [expected_grade(rubric) for rubric in range(6)]
+    assert grades == sorted(grades) and all(grade >= rubric for rubric, grade in enumerate(grades))
+    assert grades == [1, 1, 2, 3, 4, 5]
+
+
+async def test_a_confident_verdict_keeps_the_rubric_grade(cards):
+    verdict = await OfflineGrader().grade(cards["nn.saturation"], "Convolutional layers detect the same feature anywhere.")
+    assert (verdict.confident, verdict.suggested_quality) == (True, 0)
+
+
+async def test_grading_runs_off_the_event_loop_so_other_coroutines_keep_running(cards):
+    card = cards["nn.saturation"]
+    answer = " ".join([SATURATION_FULL, SATURATION_PARAPHRASE, OFF_TOPIC] * 40)
+    grading = asyncio.create_task(OfflineGrader().grade(card, answer))
+    await asyncio.sleep(0)  # the grading task has started; computed on the loop, it would be done by now
+    assert not grading.done()
+    ticks = 0
+    while not grading.done():
+        ticks += 1
+        await asyncio.sleep(0)
+    assert ticks >= 1 and (await grading) == offline_verdict(card, answer)
 
 
 async def test_a_negator_before_a_preposition_negates_a_verb_left_out_not_the_next_word(cards):

@@ -20,6 +20,7 @@ otherwise the learner is asked for their own grade.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -49,6 +50,12 @@ COVERED_WORDS = 4.0
 COVERED_WORDS_AT = 0.25  # ...and at least this share
 PARTIAL_AT = 0.1
 STRONG_AT = 0.75  # a key point "covered strongly", for `clear_cut` and for a 5
+# What an unconfident verdict suggests, by its checklist grade (`expected_grade`). On the dev half of the
+# public set the human mean by checklist grade 0..5 was 3.6, 4.0, 3.9, 4.6, 4.6, 5.0, but on the labelled
+# set 1.0, 2.1, 2.1, 2.4, 4.3, 5.0: the same evidence means two grades more there. This is the dev-fitted
+# table lowered until the labelled set's full, off-topic and "don't know" answers lose nothing (README,
+# "Grading offline"): only an unsure 0, which on both sets meant more than nothing, is raised.
+UNSURE_EXPECTED_GRADE = (1, 1, 2, 3, 4, 5)
 OFFLINE_NOTICE = ("Offline check: coverage of the key points is estimated from the words you used, not "
                   "from their meaning. Set ANTHROPIC_API_KEY for a real correction.")
 
@@ -396,27 +403,42 @@ def clear_cut(scores: Sequence[float], contradicted: Sequence[bool], english: bo
     return all(score >= STRONG_AT for score in scores) or (english and all(score == 0 for score in scores))
 
 
+def expected_grade(rubric_grade: int) -> int:
+    """The grade an unconfident verdict suggests for a checklist grade of `rubric_grade`: the learner
+    always gives their own digit then, so the number is the expected grade rather than the rubric's."""
+    return UNSURE_EXPECTED_GRADE[rubric_grade]
+
+
+def offline_verdict(card: Card, answer: str) -> Verdict:
+    """The offline verdict on `answer`: all of the grader's CPU work, kept apart so it can run off the
+    event loop."""
+    if is_trivial_answer(answer):
+        results = tuple(KeyPointResult(p, "missing") for p in card.key_points)
+        quality, confident = 0, True
+        rationale = "Nothing to grade: a blank answer or \"I don't know\"."
+    else:
+        found = coverage(card, answer)
+        results = tuple(KeyPointResult(p, status_for(s, n), e)
+                        for p, s, e, n in zip(card.key_points, found.scores, found.evidence, found.sizes))
+        quality = suggest_quality([r.status for r in results], found.scores, card.core)
+        confident = clear_cut([float(s) for s in found.scores], found.contradicted, reads_as_english(answer))
+        quality = quality if confident else expected_grade(quality)
+        rationale = checklist_rationale(card, results, sum(found.contradicted))
+    feedback = render_feedback(card, results, quality, rationale, confident)
+    return Verdict(suggested_quality=quality, key_points=results, feedback=feedback, grader=OfflineGrader.name,
+                   rationale=rationale, notices=(OFFLINE_NOTICE,), confident=confident)
+
+
 class OfflineGrader:
     name = "offline"
     model = None
 
     async def grade(self, card: Card, answer: str, on_text: TextSink | None = None) -> Verdict:
-        on_text = on_text or discard_text
-        if is_trivial_answer(answer):
-            results = tuple(KeyPointResult(p, "missing") for p in card.key_points)
-            quality, confident = 0, True
-            rationale = "Nothing to grade: a blank answer or \"I don't know\"."
-        else:
-            found = coverage(card, answer)
-            results = tuple(KeyPointResult(p, status_for(s, n), e)
-                            for p, s, e, n in zip(card.key_points, found.scores, found.evidence, found.sizes))
-            quality = suggest_quality([r.status for r in results], found.scores, card.core)
-            confident = clear_cut([float(s) for s in found.scores], found.contradicted, reads_as_english(answer))
-            rationale = checklist_rationale(card, results, sum(found.contradicted))
-        feedback = render_feedback(card, results, quality, rationale, confident)
-        await on_text(feedback)
-        return Verdict(suggested_quality=quality, key_points=results, feedback=feedback, grader=self.name,
-                       rationale=rationale, notices=(OFFLINE_NOTICE,), confident=confident)
+        """Grade in a worker thread: a long explanation takes a noticeable share of a second of pure
+        Python, which must not freeze the app's event loop."""
+        verdict = await asyncio.to_thread(offline_verdict, card, answer)
+        await (on_text or discard_text)(verdict.feedback)
+        return verdict
 
     async def aclose(self) -> None:
         """Nothing to release: the offline grader holds no connection."""
