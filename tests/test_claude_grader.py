@@ -182,7 +182,7 @@ async def test_text_arrives_while_the_reply_is_still_streaming(api, graders):
     async def sink(chunk: str) -> None:
         finished_when_first_text_arrived.append(api.streams_finished)
 
-    verdict = await graders(api.base_url, timeout=5).grade(CARD, ANSWER, sink)
+    verdict = await graders(api.base_url, timeout=60).grade(CARD, ANSWER, sink)
     assert finished_when_first_text_arrived[0] == 0
     assert len(finished_when_first_text_arrived) > 10
     assert verdict.suggested_quality == 2
@@ -445,7 +445,7 @@ async def test_cancelling_mid_stream_closes_it_and_the_grader_still_works(api, g
         first_text.set()
 
     task = asyncio.create_task(grader.grade(CARD, ANSWER, sink))
-    await asyncio.wait_for(first_text.wait(), timeout=5)
+    await asyncio.wait_for(first_text.wait(), timeout=60)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

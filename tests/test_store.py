@@ -360,7 +360,7 @@ class TestForeignFiles:
         opened = subprocess.run(
             [sys.executable, "-c", "import sys; from recall.store import Store; "
                                    "s = Store(sys.argv[1]); print(s.schema_version, s.migration_backup)", str(path)],
-            capture_output=True, text=True, timeout=5)
+            capture_output=True, text=True, timeout=120)
         assert opened.stdout.split() == [str(SCHEMA_VERSION), f"{path}.v1.bak"], opened.stderr
 
     def test_a_missing_directory_is_created(self, tmp_path):
