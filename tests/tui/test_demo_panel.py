@@ -23,7 +23,10 @@ async def test_a_demo_streams_into_the_side_panel_while_the_learner_types(make_a
         await pilot.press("escape", "d")
         panel = screen.query_one(DemoPanel)
         assert panel.display and screen.query_one("#side").display
-        await pilot.press("i", "o", "k")  # back into the box, and typing works while the demo runs
+        await pilot.press("i")  # back into the box, and typing works while the demo runs
+        box = screen.query_one("#explanation", TextArea)
+        await wait_until(pilot, lambda: box.has_focus, what="the box to take the focus")
+        await pilot.press("o", "k")
         assert screen.query_one("#explanation", TextArea).text == "ok"
         await wait_until(pilot, lambda: panel.status == "finished", what="the demo to finish")
         assert "What this shows" in log_text(panel)
