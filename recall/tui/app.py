@@ -241,11 +241,10 @@ class RecallApp(App[None]):
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands, drafting cards from notes, then every key binding that applies on this
-        screen right now."""
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Draft cards from notes", "The grader's model proposes cards from a notes file; "
-                            "accept or reject each", self.open_draft_review)
+        """Every key binding of recall's that applies on this screen right now (they all have an id),
+        drafting cards from notes, then Textual's own commands, then the focused widget's own keys (a text
+        box's Copy, Cursor down…)."""
+        widget_commands = []
         seen = set(PALETTE_SKIPS)
         for active in screen.active_bindings.values():
             binding = active.binding
@@ -254,7 +253,15 @@ class RecallApp(App[None]):
             seen.add(binding.action)
             key = self.get_key_display(binding)
             run = self._palette_action(binding.action, active.node)
-            yield SystemCommand(binding.description, f"{binding.tooltip}  [{key}]".strip(), run)
+            command = SystemCommand(binding.description, f"{binding.tooltip}  [{key}]".strip(), run)
+            if binding.id:
+                yield command
+            else:
+                widget_commands.append(command)
+        yield SystemCommand("Draft cards from notes", "The grader's model proposes cards from a notes file; "
+                            "accept or reject each", self.open_draft_review)
+        yield from super().get_system_commands(screen)
+        yield from widget_commands
 
     def _palette_action(self, action: str, node: object) -> Callable[[], object]:
         return lambda: self.run_action(action, node)

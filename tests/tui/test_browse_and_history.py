@@ -27,8 +27,8 @@ def seed_reviews(db_path, small_deck) -> None:  # noqa: ANN001
                             MORNING + timedelta(minutes=5))
 
 
-def rows(table: DataTable) -> list[list]:
-    return [table.get_row_at(index) for index in range(table.row_count)]
+def rows(table: DataTable) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
 
 
 async def open_browse(pilot) -> DataTable:  # noqa: ANN001
@@ -41,18 +41,18 @@ async def open_browse(pilot) -> DataTable:  # noqa: ANN001
 async def test_browse_searches_and_filters_the_cards(make_app, db_path, small_deck):
     seed_reviews(db_path, small_deck)
     app = make_app()
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(130, 30)) as pilot:  # wide enough for every column
         table = await open_browse(pilot)
         assert [row[0] for row in rows(table)] == ["nn.saturation", "nn.softmax", "nn.overfitting"]
         assert rows(table)[0][1:] == ["Small", "What is a saturated sigmoid neuron?", "2026-12-04", "6d", "2.46",
                                       "2", "0"]
         await pilot.press("slash", *"probability")  # in the softmax card's answer
         await wait_until(pilot, lambda: table.row_count == 1, what="the search to narrow the table")
-        assert table.get_row_at(0)[0] == "nn.softmax"
+        assert rows(table)[0][0] == "nn.softmax"
         assert str(app.screen.query_one("#browse-count", Static).content) == "1 of 3 cards match"
         app.screen.query_one("#search", Input).value = ""
         app.screen.query_one("#tag-filter", Select).value = "ch3"
-        await wait_until(pilot, lambda: table.row_count == 1 and table.get_row_at(0)[0] == "nn.saturation",
+        await wait_until(pilot, lambda: table.row_count == 1 and rows(table)[0][0] == "nn.saturation",
                          what="the tag filter")
 
 

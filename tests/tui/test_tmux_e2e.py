@@ -122,7 +122,7 @@ def test_e_hands_the_terminal_to_the_editor_and_reloads_the_deck(terminal, tmp_p
     term = terminal("study", "--db", str(tmp_path / "recall.db"), "--cards", str(small_deck))
     term.wait_for("esc: leave the box")  # the hint shows once the card is ready
     term.press("Escape")
-    term.wait_for("esc Dashboard")  # out of the box; a quick "e" after esc would read as alt+e
+    term.wait_for("esc Back")  # out of the box; a quick "e" after esc would read as alt+e
     term.press("e")
     term.wait_for("What is saturation? (edited)")
     assert "What is saturation? (edited)" in small_deck.read_text()

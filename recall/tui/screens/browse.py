@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from recall.errors import RecallError
 from recall.scheduler import is_leech
+from recall.tui.columns import Column
 from recall.tui.deck_files import edit_deck_file, reload_card
 from recall.tui.navigation import OpenCard, OpenCardForm
 from recall.tui.widgets.table import Table
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_S = 0.2
 FILL_BATCH = 250
-PROMPT_WIDTH = 40
+# The prompt and the due date always show; the rest as the width allows (the deck's name goes first).
+COLUMNS = (Column("id", "ID", 20, drop_order=1), Column("deck", "Deck", 16, drop_order=6),
+           Column("prompt", "Prompt", 32, flexible=True), Column("due", "Due", 10),
+           Column("interval", "Interval", 8, drop_order=2), Column("easiness", "Easiness", 8, drop_order=5),
+           Column("reviews", "Reviews", 7, drop_order=3), Column("lapses", "Lapses", 6, drop_order=4))
 
 
 def matches(card: CardRow, words: list[str], deck: str | None, tag: str | None) -> bool:
@@ -48,11 +53,10 @@ def flagged_prompt(card: CardRow, leech_lapses: int) -> str:
     return f"{' '.join(flags)}: {card.prompt}" if flags else card.prompt
 
 
-def card_cells(card: CardRow, leech_lapses: int) -> tuple[str, ...]:
-    prompt = flagged_prompt(card, leech_lapses)
-    prompt = prompt if len(prompt) <= PROMPT_WIDTH else prompt[:PROMPT_WIDTH - 1] + "…"
-    return (card.id, card.deck, prompt, card.due.isoformat() if card.due else "new", f"{card.interval}d",
-            f"{card.easiness_centi / 100:.2f}", str(card.reviews), str(card.lapses))
+def card_cells(card: CardRow, leech_lapses: int) -> dict[str, str]:
+    return {"id": card.id, "deck": card.deck, "prompt": flagged_prompt(card, leech_lapses),
+            "due": card.due.isoformat() if card.due else "new", "interval": f"{card.interval}d",
+            "easiness": f"{card.easiness_centi / 100:.2f}", "reviews": str(card.reviews), "lapses": str(card.lapses)}
 
 
 def options(values: Iterable[str]) -> list[tuple[str, str]]:
@@ -81,10 +85,10 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="browse-filters"):
-            yield Input(placeholder="Search id, prompt, answer, key points  (/)", id="search")
-            yield Select[str]([], prompt="All decks", id="deck-filter")
-            yield Select[str]([], prompt="All tags", id="tag-filter")
-        table = Table(id="cards", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder="Search id, prompt, answer, key points  (/)", id="search", compact=True)
+            yield Select[str]([], prompt="All decks", id="deck-filter", compact=True)
+            yield Select[str]([], prompt="All tags", id="tag-filter", compact=True)
+        table = Table(COLUMNS, id="cards", cursor_type="row", zebra_stripes=True)
         table.border_title = "Cards  (enter: details)"
         yield table
         yield Static("Loading cards…", id="browse-count", classes="hint")
@@ -92,8 +96,6 @@ class BrowseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Browse"
-        self.query_one(DataTable).add_columns("ID", "Deck", "Prompt", "Due", "Interval", "Easiness", "Reviews",
-                                              "Lapses")
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -129,11 +131,11 @@ class BrowseScreen(Screen[None]):
         self.query_one("#browse-count", Static).update(
             f"{len(shown)} of {len(self.all_cards)} cards" + ("" if len(shown) == len(self.all_cards) else
                                                               " match"))
-        table = self.query_one(DataTable)
-        table.clear()
+        table = self.query_one(Table)
+        table.clear_rows()
         for start in range(0, len(shown), FILL_BATCH):
             for card in shown[start:start + FILL_BATCH]:
-                table.add_row(*card_cells(card, self.app.settings.leech_lapses), key=card.id)
+                table.add_cells(card_cells(card, self.app.settings.leech_lapses), key=card.id)
             await asyncio.sleep(0)
 
     @on(Input.Changed, "#search")

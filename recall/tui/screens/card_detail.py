@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Markdown
 
 from recall.errors import RecallError
+from recall.tui.checklist import readable_checklist
 from recall.tui.navigation import OpenCardForm
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.demo_panel import DemoPanel, fits_beside
@@ -48,7 +49,7 @@ def review_title(review: dict) -> str:
 def review_markdown(review: dict) -> str:
     answer = review["answer"].strip() or "_(no explanation)_"
     quoted = "\n".join(f"> {line}" for line in answer.splitlines())
-    feedback = review["feedback"].strip() or "_(no feedback: graded without a grader)_"
+    feedback = readable_checklist(review["feedback"].strip()) or "_(no feedback: graded without a grader)_"
     return f"**Your explanation**\n\n{quoted}\n\n**Feedback**\n\n{feedback}"
 
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from recall.errors import RecallError
+from recall.tui.columns import Column
 from recall.tui.navigation import OpenBrowse, OpenCardForm, OpenHistory, OpenRecap, OpenStats, StartStudy
 from recall.tui.text import plural
 from recall.tui.widgets.bar_chart import BarChart, Series
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
     from recall.store import Store
     from recall.tui.app import RecallApp
+    from recall.tui.widgets.table import Table
+
+# The numbers always show in full; a long deck name ends in an ellipsis.
+DECK_COLUMNS = (Column("deck", "Deck", 12, flexible=True), Column("cards", "Cards", 5), Column("due", "Due", 5),
+                Column("new", "New", 5))
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class DashboardScreen(Screen[None]):
     """Home: today's numbers, a 16-week heatmap, a 30-day forecast and the decks."""
 
     app: RecallApp
+    # Under 30 rows the tiles take one row each (no border), so that seven decks fit at 80x24.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("s", "study", "Study", id="dashboard.study", tooltip="Start today's session"),
         Binding("b", "browse", "Browse", id="dashboard.browse", tooltip="Every card, with search and filters"),
@@ -123,20 +131,19 @@ class DashboardScreen(Screen[None]):
         heatmap.today = today
         heatmap.counts = data.reviews_per_day
         self.query_one("#forecast", BarChart).series = forecast_series(data.due_forecast)
-        table.clear()
+        table.clear_rows()
         for deck in data.decks:
-            table.add_row(deck["deck"], str(deck["cards"]), str(deck["due"] or 0), str(deck["new"] or 0),
-                          key=deck["deck"])
+            table.add_cells({"deck": deck["deck"], "cards": str(deck["cards"]), "due": str(deck["due"] or 0),
+                             "new": str(deck["new"] or 0)}, key=deck["deck"])
 
-    async def _decks_table(self) -> DataTable:
+    async def _decks_table(self) -> Table:
         """The decks table, made when the first numbers arrive: DataTable is the dashboard's heaviest
         widget, and leaving it out of the first frame makes that frame come about 10 ms sooner."""
         from recall.tui.widgets.table import Table
 
         for table in self.query("#decks").results(Table):
             return table
-        table = Table(id="decks", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Deck", "Cards", "Due", "New")
+        table = Table(DECK_COLUMNS, id="decks", cursor_type="row", zebra_stripes=True)
         await self.query_one("#decks-placeholder").remove()
         await self.query_one("#decks-box").mount(table)
         return table

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Select, St
 
 from recall.errors import RecallError
 from recall.export import FORMATS, ExportFilter, export_reviews, file_suffix
+from recall.tui.columns import Column
 from recall.tui.navigation import OpenCard
 from recall.tui.text import local_time, plural
 from recall.tui.widgets.bar_chart import BarChart, Series
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
 
 CHART_DAYS = 60
 SHOWN_REVIEWS = 1000
+# The deck's name goes first when the terminal is narrow, then the suggested grade; the card's id takes
+# the room left.
+COLUMNS = (Column("when", "When", 16), Column("card", "Card", 14, flexible=True),
+           Column("deck", "Deck", 14, drop_order=3), Column("kind", "Kind", 9, drop_order=1),
+           Column("grade", "Grade", 5), Column("suggested", "Suggested", 9, drop_order=2),
+           Column("grader", "Grader", 8), Column("interval", "Interval", 8))
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,14 @@ def daily_series(per_day: dict[date, tuple[int, float]], today: date) -> tuple[S
     return Series(counts, labels), Series(averages, labels)
 
 
+def review_cells(review: dict) -> dict[str, str]:
+    suggested = review["suggested_quality"]
+    return {"when": local_time(review["reviewed_at"]), "card": review["card_id"], "deck": review["deck"],
+            "kind": review["kind"], "grade": str(review["quality"]),
+            "suggested": "" if suggested is None else str(suggested), "grader": review["grader"] or "self",
+            "interval": f"{review['interval_after']}d"}
+
+
 def export_to(store: Store, fmt: str, path: Path, progress: Callable[[int, int], None], today: date) -> int:
     return export_reviews(store, fmt, ExportFilter(), output=path, progress=progress, today=today)
 
@@ -72,21 +87,20 @@ class HistoryScreen(Screen[None]):
         with Horizontal(id="history-charts"):
             yield BarChart(f"Reviews per day, last {CHART_DAYS} days", id="reviews-chart", classes="panel")
             yield BarChart("Average grade per day", maximum=5, id="grades-chart", classes="panel")
-        table = Table(id="reviews", cursor_type="row", zebra_stripes=True)
+        table = Table(COLUMNS, id="reviews", cursor_type="row", zebra_stripes=True)
         table.border_title = "Reviews, newest first  (enter: the card)"
         yield table
         with Horizontal(id="export-form"):
-            yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format")
-            yield Input(id="export-path", placeholder="file to write")
-            yield Button("Export all (x)", id="export-button", variant="primary")
+            yield Select([(fmt, fmt) for fmt in FORMATS], value="csv", allow_blank=False, id="export-format",
+                         compact=True)
+            yield Input(id="export-path", placeholder="file to write", compact=True)
+            yield Button("Export all (x)", id="export-button", variant="primary", compact=True)
         yield Static("", id="export-status", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "History"
         self.query_one("#export-path", Input).value = default_export_path(self.app.today, "csv")
-        self.query_one(DataTable).add_columns("When", "Card", "Deck", "Kind", "Grade", "Suggested", "Grader",
-                                              "Interval")
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -103,20 +117,17 @@ class HistoryScreen(Screen[None]):
         reviews_chart, grades_chart = daily_series(data.per_day, today)
         self.query_one("#reviews-chart", BarChart).series = reviews_chart
         self.query_one("#grades-chart", BarChart).series = grades_chart
-        table = self.query_one(DataTable)
-        table.clear()
+        table = self.query_one(Table)
+        table.clear_rows()
         for review in data.reviews:
-            suggested = review["suggested_quality"]
-            table.add_row(local_time(review["reviewed_at"]), review["card_id"], review["deck"], review["kind"],
-                          str(review["quality"]), "" if suggested is None else str(suggested),
-                          review["grader"] or "self", f"{review['interval_after']}d", key=str(review["id"]))
+            table.add_cells(review_cells(review), key=str(review["id"]))
         shown = len(data.reviews)
         table.border_subtitle = (plural(data.total, "review") if shown == data.total
                                  else f"newest {shown} of {data.total} (export has them all)")
 
     @on(DataTable.RowSelected, "#reviews")
     def open_card(self, event: DataTable.RowSelected) -> None:
-        self.post_message(OpenCard(event.data_table.get_row(event.row_key)[1]))
+        self.post_message(OpenCard(self.query_one(Table).row_cells(event.row_key.value)["card"]))
 
     @on(Select.Changed, "#export-format")
     def format_changed(self, event: Select.Changed) -> None:

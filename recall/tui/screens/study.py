@@ -16,18 +16,16 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from recall.errors import RecallError
-from recall.scheduler import Grade
 from recall.tui.deck_files import edit_deck_file, reload_card
 from recall.tui.navigation import OpenCardForm, ShowSummary
 from recall.tui.screens.study_moves import CardMoves, card_subtitle
-from recall.tui.screens.study_phases import HINTS, STALE_HINT, Phase
+from recall.tui.screens.study_phases import HINTS, KEYS, STALE_HINT, Phase
 from recall.tui.text import plural
 from recall.tui.widgets.explanation_box import ExplanationBox
 from recall.tui.widgets.feedback_pane import FeedbackPane
@@ -41,43 +39,21 @@ if TYPE_CHECKING:
     from recall.study import QueueItem, StudyPlan, StudySession
     from recall.tui.app import RecallApp
 
-GRADE_GROUP = Binding.Group("Grade", compact=True)
-
 
 class StudyScreen(CardMoves, Screen[None]):
     """Today's session: due reviews, then new cards, then step-7 drills; a summary at the end. The
     submit key (ctrl+j) belongs to the explanation box."""
 
     app: RecallApp
-    BINDINGS = [
-        Binding("enter", "accept", "Keep grade", id="study.accept", tooltip="Keep the suggested grade"),
-        *(Binding(str(int(grade)), f"grade({int(grade)})", f"Grade {int(grade)}: {grade.meaning}",
-                  id=f"study.grade_{int(grade)}", group=GRADE_GROUP,
-                  tooltip=f"Record grade {int(grade)} ({grade.meaning}) and go to the next card")
-          for grade in Grade),
-        Binding("escape", "cancel_grading", "Cancel", id="study.cancel",
-                tooltip="Stop the grading request; your text stays"),
-        Binding("escape", "leave_editor", "Leave box", id="study.leave_editor",
-                tooltip="Leave the explanation box so the keys grade, show and skip"),
-        Binding("t", "retry", "Retry", id="study.retry", tooltip="Ask the grader again"),
-        Binding("o", "grade_offline", "Offline", id="study.offline",
-                tooltip="Grade with the offline key-point check instead"),
-        Binding("r", "reference", "Answer", id="study.reference", tooltip="Show or hide the reference answer"),
-        Binding("d", "demo", "Demo", id="study.demo", tooltip="Run the card's NumPy demo in a side panel"),
-        Binding("s", "skip", "Skip", id="study.skip", tooltip="Leave this card for another session"),
-        Binding("x", "suspend", "Suspend", id="study.suspend", show=False, tooltip="No session asks this card again"),
-        Binding("u", "undo", "Undo", id="study.undo", tooltip="Take back the last grade of this session"),
-        Binding("i", "edit_explanation", "Edit", id="study.edit", tooltip="Back into the explanation box"),
-        Binding("e", "edit_deck", "Deck file", id="study.edit_deck", tooltip="Open the card's deck file in $EDITOR"),
-        Binding("E", "edit_card", "Edit card", id="study.edit_card", tooltip="Edit the card in a form"),
-        Binding("escape", "end_session", "Dashboard", id="study.end",
-                tooltip="Back to the dashboard; graded cards are saved, the rest stay due"),
-    ]
+    BINDINGS = KEYS
+
+    # Under 30 rows the header goes: the progress line says all it would.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     phase: reactive[Phase] = reactive("loading")
 
     def __init__(self, plan: StudyPlan | None = None) -> None:
-        super().__init__()
+        super().__init__(classes="-writing")  # see `show_current`
         self.plan = plan  # one deck or tag, or more than today's queue; None: today's queue
         self.session: StudySession | None = None
         self.item: QueueItem | None = None
@@ -98,9 +74,9 @@ class StudyScreen(CardMoves, Screen[None]):
                 yield self.box
                 self.feedback = FeedbackPane(id="feedback-box", classes="panel")
                 yield self.feedback
-                yield GradeBar()
             yield StudySide(id="side")
-        yield Footer()
+        yield GradeBar()
+        yield Footer(compact=True)  # room for every key of a demo card at 80 columns
 
     def on_mount(self) -> None:
         self.box.focus()  # what is typed while the session loads is kept: the box adds it to the draft
@@ -157,7 +133,13 @@ class StudyScreen(CardMoves, Screen[None]):
 
     def watch_phase(self, phase: Phase) -> None:
         self.query_one(GradeBar).hint = self.hint(phase)
+        self.keep_box_in_tab_order()
         self.refresh_bindings()
+
+    def keep_box_in_tab_order(self) -> None:
+        """Once the text is submitted, tab and shift+tab skip the box (they go round the feedback and the
+        side panels), so a digit pressed after them still grades; i brings the focus back to it."""
+        self.box.can_focus = self.phase in ("loading", "answering") or self.editing
 
     def hint(self, phase: Phase) -> str:
         if phase == "graded" and self.verdict is not None and not self.verdict.confident:
@@ -169,6 +151,7 @@ class StudyScreen(CardMoves, Screen[None]):
     @on(events.DescendantFocus)
     @on(events.DescendantBlur)
     def focus_moved(self) -> None:
+        self.keep_box_in_tab_order()
         self.refresh_bindings()
 
     # -- showing a card ----------------------------------------------------------------------
@@ -193,8 +176,9 @@ class StudyScreen(CardMoves, Screen[None]):
         self.show_card_text()
         await self.box.open_card(self.card.id)
         self.shown_at = time.monotonic()
-        self.set_focus(self.box)
+        self.add_class("-writing")  # the box has most of the room until the feedback comes
         self.phase = "answering"
+        self.set_focus(self.box)
 
     def show_card_text(self) -> None:
         assert self.session is not None and self.card is not None and self.item is not None
@@ -232,6 +216,7 @@ class StudyScreen(CardMoves, Screen[None]):
         the keys pressed from now on grade instead of typing."""
         self.box.hold()
         self.submitted_text = text
+        self.remove_class("-writing")
         self.phase = "grading"
         self.verdict = None
         self.set_focus(self.feedback)
@@ -314,6 +299,7 @@ class StudyScreen(CardMoves, Screen[None]):
         self.app.pop_screen()  # the box saves its draft as it unmounts
 
     def action_edit_explanation(self) -> None:
+        self.box.can_focus = True
         self.box.focus()
 
     def action_leave_editor(self) -> None:

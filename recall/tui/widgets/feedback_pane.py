@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Markdown
 
 from recall.errors import RecallError
+from recall.tui.checklist import ChecklistStream
 from recall.tui.widgets.grading_failure import GradingFailure
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from recall.deck import Card
     from recall.grading.base import Grader, Verdict
 
+SCROLL_HINT = "more below · ↓ pgdn: scroll"
 CANCELLED = "_Grading cancelled. Your text is kept: ctrl+j to submit again._"
 
 
@@ -47,6 +49,7 @@ class FeedbackPane(VerticalScroll):
     def __init__(self, **options: object) -> None:
         super().__init__(**options)
         self._stream: MarkdownStream | None = None
+        self._checklist = ChecklistStream()
 
     def compose(self) -> ComposeResult:
         yield Markdown(id="feedback")
@@ -74,10 +77,12 @@ class FeedbackPane(VerticalScroll):
         await self.clear()
         self.anchor()  # follow the end of the text as it streams in
         self._stream = Markdown.get_stream(self.markdown)
+        self._checklist = ChecklistStream()
         try:
             ready = await grader()
             self.grader = ready.model or ready.name
-            verdict = await ready.grade(card, explanation, self._stream.write)
+            verdict = await ready.grade(card, explanation, self._write)
+            await self._write_shown(self._checklist.flush())
         except asyncio.CancelledError:
             await self._stop_stream()
             await self.markdown.update(CANCELLED)
@@ -91,6 +96,27 @@ class FeedbackPane(VerticalScroll):
         await self._stop_stream()
         self._stop_following()
         return verdict
+
+    async def _write(self, chunk: str) -> None:
+        """The grader's text as it streams, its key points as checklist lines."""
+        await self._write_shown(self._checklist.feed(chunk))
+
+    async def _write_shown(self, text: str) -> None:
+        if text and self._stream is not None:
+            await self._stream.write(text)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._show_scroll_hint()
+
+    def on_resize(self) -> None:
+        """The pane, or the text in it, changed size."""
+        self._show_scroll_hint()
+
+    def _show_scroll_hint(self) -> None:
+        """Say in the bottom border that there is more below (the scrollbar alone is easy to miss)."""
+        more_below = self.max_scroll_y - round(self.scroll_y) > 0
+        self.border_subtitle = SCROLL_HINT if more_below else ""
 
     async def _failed(self, title: str, message: str, retryable: bool) -> None:
         """The failure panel below whatever feedback had arrived, scrolled into view, its retry focused."""

@@ -12,11 +12,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from recall.scheduler import Grade
+from recall.tui.checklist import KEY_POINT_MARKS
 
 if TYPE_CHECKING:
     from recall.grading.base import Verdict
 
-KEY_POINT_MARKS = (("covered", "✔"), ("partial", "◐"), ("missing", "✘"))
 WIDE_ENOUGH_FOR_WORDS = 100
 
 
@@ -60,7 +60,7 @@ class GradeBar(Widget):
             text.append(label, style=self.get_component_rich_style("grade-bar--unsure"))
         if self.verdict is not None:
             tally = Counter(result.status for result in self.verdict.key_points)
-            for status, mark in KEY_POINT_MARKS:
+            for status, mark in KEY_POINT_MARKS.items():
                 label = f" {mark} {tally[status]} {status}" if wide else f" {mark}{tally[status]}"
                 text.append(label, style=self.get_component_rich_style(f"grade-bar--{status}"))
         if self.hint:

@@ -1,4 +1,7 @@
-"""A review heatmap: one cell per day, weeks as columns (Monday on top), darker for more reviews."""
+"""A review heatmap: one cell per day, weeks as columns (Monday on top), denser for more reviews.
+
+Each level has its own glyph (· ░ ▒ ▓ █) as well as its own shade, so the map reads the same without
+colour (NO_COLOR, a monochrome terminal)."""
 
 from __future__ import annotations
 
@@ -11,10 +14,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 WEEKS = 16
-CELL = "■ "
+LEVEL_GLYPHS = "·░▒▓█"  # no reviews, then levels 1..LEVELS
+LEVELS = len(LEVEL_GLYPHS) - 1
+CELL_WIDTH = 2  # a glyph and a space
 WEEKDAY_LABELS = ("Mo", "", "We", "", "Fr", "", "Su")
-LEVELS = 4
 LABEL_WIDTH = 3
+WIDTH = LABEL_WIDTH + WEEKS * CELL_WIDTH
 
 
 def first_shown_day(today: date, weeks: int = WEEKS) -> date:
@@ -27,6 +32,22 @@ def level(count: int, busiest: int) -> int:
     if count <= 0 or busiest <= 0:
         return 0
     return max(1, math.ceil(LEVELS * count / busiest))
+
+
+def month_row(start: date, weeks: int = WEEKS) -> str:
+    """Month names above the first week of each month, never wider than the map: a name that would
+    run past the right edge moves left when there is room, else is left out."""
+    row = [" "] * WIDTH
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+        if week != 0 and monday.day > 7:
+            continue
+        name = monday.strftime("%b")
+        column = min(LABEL_WIDTH + week * CELL_WIDTH, WIDTH - len(name))
+        before = row[column - 1] if column > LABEL_WIDTH else " "
+        if before == " " and all(cell == " " for cell in row[column:column + len(name)]):
+            row[column:column + len(name)] = name
+    return "".join(row).rstrip()
 
 
 class ReviewHeatmap(Widget):
@@ -43,7 +64,7 @@ class ReviewHeatmap(Widget):
         self.today = today
 
     def get_content_width(self, container, viewport) -> int:  # noqa: ANN001 - Textual's signature
-        return LABEL_WIDTH + WEEKS * len(CELL)
+        return WIDTH
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
         return 1 + 7 + 1
@@ -60,33 +81,22 @@ class ReviewHeatmap(Widget):
         start = first_shown_day(self.today)
         palette = self._palette()
         busiest = max(counts.values(), default=0)
-        text = Text(no_wrap=True)
-        text.append(self._month_row(start) + "\n", style="dim")
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(month_row(start) + "\n", style="dim")
         for weekday in range(7):
             text.append(f"{WEEKDAY_LABELS[weekday]:<{LABEL_WIDTH}}", style="dim")
             for week in range(WEEKS):
                 day = start + timedelta(weeks=week, days=weekday)
                 if day > self.today:
-                    text.append(" " * len(CELL))
+                    text.append(" " * CELL_WIDTH)
                 elif self.counts is None:
-                    text.append(CELL, style="dim")
+                    text.append(f"{LEVEL_GLYPHS[0]:<{CELL_WIDTH}}", style="dim")
                 else:
-                    text.append(CELL, style=palette[level(counts.get(day, 0), busiest)])
+                    shade = level(counts.get(day, 0), busiest)
+                    text.append(f"{LEVEL_GLYPHS[shade]:<{CELL_WIDTH}}", style=palette[shade])
             text.append("\n")
         text.append(" " * LABEL_WIDTH + "less ", style="dim")
-        for colour in palette:
-            text.append(CELL, style=colour)
+        for glyph, colour in zip(LEVEL_GLYPHS, palette):
+            text.append(f"{glyph} ", style=colour)
         text.append("more", style="dim")
         return text
-
-    def _month_row(self, start: date) -> str:
-        """Month names above the first week of each month."""
-        row = [" "] * (LABEL_WIDTH + WEEKS * len(CELL))
-        for week in range(WEEKS):
-            monday = start + timedelta(weeks=week)
-            if week == 0 or monday.day <= 7:
-                name = monday.strftime("%b")
-                column = LABEL_WIDTH + week * len(CELL)
-                if week == 0 or row[column - 1] == " ":
-                    row[column:column + len(name)] = name
-        return "".join(row).rstrip()

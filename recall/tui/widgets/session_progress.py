@@ -1,4 +1,5 @@
-"""The study session's position, always on screen: card n of N, what kind of card, which deck."""
+"""The study session's position, always on screen: card n of N, what kind of card, which deck. The bar's
+done and left parts differ in glyph (█ and ░) as well as in colour, so it reads without colour too."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.widget import Widget
 
 KIND_NAMES = {"review": "review", "new": "new card", "drill": "drill: below 4 today, once more"}
 BAR_WIDTH = 12
+DONE, LEFT = "█", "░"
 
 
 class SessionProgress(Widget):
@@ -29,8 +31,8 @@ class SessionProgress(Widget):
         done = BAR_WIDTH * (number - 1) // total
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"Card {number} of {total} ", style="bold")
-        text.append("━" * done, style=self.get_component_rich_style("session-progress--done"))
-        text.append("━" * (BAR_WIDTH - done), style=self.get_component_rich_style("session-progress--left"))
+        text.append(DONE * done, style=self.get_component_rich_style("session-progress--done"))
+        text.append(LEFT * (BAR_WIDTH - done), style=self.get_component_rich_style("session-progress--left"))
         text.append(f"  {KIND_NAMES.get(self.kind, self.kind)}", style="italic")
         text.append(f"  · {self.deck}", style=self.get_component_rich_style("session-progress--left"))
         return text

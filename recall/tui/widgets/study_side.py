@@ -71,6 +71,7 @@ class StudySide(Vertical):
         demo = self.query_one(DemoPanel)
         over = demo.display and not fits_beside(self.screen.size.width)
         self.set_class(over, "-demo-over")
+        self.screen.set_class(over, "-demo-over")  # the explanation box makes room for it
         self.set_class(demo.display and not over, "-demo-beside")
         demo.set_class(over, "-full-width")
         if not over:
