@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -31,6 +31,8 @@ from recall.tui.screens.dashboard import DashboardScreen
 from recall.tui.text import plural
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from recall.grading.base import Grader
     from recall.study import StudyPlan
     from recall.tui.screens.help import KeySection
@@ -39,6 +41,13 @@ DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 # Actions the command palette already offers under their own names.
 PALETTE_SKIPS = frozenset({"quit", "command_palette"})
+
+
+def palette_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (as Textual does its own)."""
+    from recall.tui.palette import RecallCommands
+
+    return RecallCommands
 
 
 def build_grader(settings: Settings, choice: str) -> Grader:
@@ -58,6 +67,7 @@ class RecallApp(App[None]):
 
     CSS_PATH = "recall.tcss"
     TITLE = "recall"
+    COMMANDS: ClassVar = {palette_commands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit",
                 tooltip="Quit from anywhere; what you typed is kept as a draft"),

@@ -308,6 +308,8 @@ class StudyScreen(CardMoves, Screen[None]):
     # -- the side column, the deck file -------------------------------------------------------
 
     def action_reference(self) -> None:
+        if self.query_one("#reference").has_focus_within:
+            self.feedback.focus()  # before the reference hides: the focus would go nowhere
         self.query_one(StudySide).toggle_reference()
 
     def action_demo(self) -> None:
