@@ -107,7 +107,7 @@ async def test_browse_marks_leeches_and_x_suspends_and_brings_back(make_app, db_
         table = pilot.app.screen.query_one(DataTable)
 
         def prompt() -> str:
-            return str(table.get_row("nn.saturation")[2])
+            return table.row_cells("nn.saturation")["prompt"]
 
         assert prompt().startswith("LEECH: ")
         table.focus()
