@@ -99,3 +99,15 @@ def test_drafting_usage_is_summed_per_purpose_and_model_by_column_name(two_decks
          "cache_creation_tokens": 2, "cache_read_tokens": 4},
         {"purpose": "points", "model": "m2", "requests": 1, "input_tokens": 5, "output_tokens": 5,
          "cache_creation_tokens": 5, "cache_read_tokens": 5}]
+
+
+def test_new_cards_can_be_scoped_to_one_deck_or_one_tag(two_decks: Store) -> None:
+    assert ([card.id for card in two_decks.new_cards(10, deck="A")],
+            [card.id for card in two_decks.new_cards(10, tag="y")]) == (["a.one"], ["b.one", "b.two"])
+
+
+def test_a_failed_recap_entry_owes_no_drill(two_decks: Store) -> None:
+    review(two_decks, "b.one", 4, TODAY - timedelta(days=1))  # scheduled before: today's recap stays a recap
+    assert two_decks.record_review(ReviewInput("b.one", 1, "recap"), TODAY, PINNED).kind == "recap"
+    two_decks.record_review(ReviewInput("b.two", 1, "scheduled"), TODAY, PINNED)
+    assert [card.id for card in two_decks.owed_drills(TODAY)] == ["b.two"]
