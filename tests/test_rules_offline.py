@@ -1,11 +1,14 @@
 """Rules of the offline grader's reading (recall/grading/offline.py), one test each, found by mutation
-testing (bench/mutation.py grading.offline): which misspellings and derived forms stand for a card's word."""
+testing (bench/mutation.py grading.offline): which misspellings and derived forms stand for a card's word,
+and what the rationale of a checklist says."""
 
 from __future__ import annotations
 
 import pytest
 
-from recall.grading.offline import one_edit_apart, read_as
+from recall.deck import Card
+from recall.grading.base import KeyPointResult
+from recall.grading.offline import checklist_rationale, one_edit_apart, read_as
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -29,3 +32,13 @@ def test_a_derived_form_stands_for_the_cards_word_closest_in_length() -> None:
 def test_a_five_letter_word_may_be_misspelt_a_four_letter_one_not() -> None:
     assert read_as("lable", ["label"]) == "label"
     assert read_as("lbel", ["label"]) == "lbel"
+
+
+def test_the_rationale_counts_covered_partial_and_contradicted_points_and_names_an_uncovered_core() -> None:
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.", key_points=("one", "two", "three"), core=1)
+    results = (KeyPointResult("one", "missing"), KeyPointResult("two", "covered"), KeyPointResult("three", "partial"))
+    assert checklist_rationale(card, results, 1) == (
+        "1 of 3 key points covered, 1 partly, 1 stated with the opposite sense; the core point (1) is not "
+        "covered, so it cannot pass.")
+    covered_core = (KeyPointResult("one", "covered"), *results[1:])
+    assert checklist_rationale(card, covered_core, 0) == "2 of 3 key points covered, 1 partly."
