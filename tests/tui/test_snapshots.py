@@ -98,6 +98,7 @@ async def run_the_demo(pilot) -> None:  # noqa: ANN001
     await pilot.press("home")
     await wait_until(pilot, lambda: panel.query_one(Log).scroll_y == 0, what="the top of the output")
     await settle(pilot)
+    assert panel.query_one(Log).virtual_size.width == 79  # the chart's 79-column lines show whole
 
 
 async def study_three_cards(pilot) -> None:  # noqa: ANN001
