@@ -8,7 +8,7 @@ import pytest
 
 from recall.deck import Card
 from recall.grading.base import KeyPointResult
-from recall.grading.offline import checklist_rationale, one_edit_apart, read_as
+from recall.grading.offline import checklist_rationale, coverage, one_edit_apart, read_as
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -42,3 +42,11 @@ def test_the_rationale_counts_covered_partial_and_contradicted_points_and_names_
         "covered, so it cannot pass.")
     covered_core = (KeyPointResult("one", "covered"), *results[1:])
     assert checklist_rationale(card, covered_core, 0) == "2 of 3 key points covered, 1 partly."
+
+
+def test_a_misspelt_word_covers_a_key_point_as_the_right_spelling_does() -> None:
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.",
+                key_points=("the derivative of the sigmoid is tiny when z is large", "learning is slow"))
+    right = coverage(card, "the derivative of the sigmoid is tiny when z is large")
+    misspelt = coverage(card, "the derivitive of the sigmoid is tiny when z is large")
+    assert list(misspelt.scores) == list(right.scores) == [1.0, 0.0]
