@@ -53,7 +53,9 @@ async def test_the_dashboard_shows_today_the_streak_the_forecast_and_the_decks(m
         heatmap = screen.query_one(ReviewHeatmap)
         assert heatmap.counts == {TODAY - timedelta(days=n): 1 for n in (0, 1, 2)}
         assert screen.query_one("#forecast").series.values[:3] == (2.0, 1.0, 0.0)
-        assert [str(cell) for cell in screen.query_one("#decks", DataTable).get_row_at(0)] == ["Small", "3", "2", "0"]
+        decks = screen.query_one("#decks", DataTable)  # its rows are added once its columns are fitted
+        await wait_until(pilot, lambda: decks.row_count > 0, what="the decks table's rows")
+        assert [str(cell) for cell in decks.get_row_at(0)] == ["Small", "3", "2", "0"]
         assert screen.sub_title == "3 cards · Saturday 28 November 2026"
 
 
