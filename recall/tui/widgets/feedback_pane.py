@@ -113,6 +113,12 @@ class FeedbackPane(VerticalScroll):
         """The pane, or the text in it, changed size."""
         self._show_scroll_hint()
 
+    def watch_virtual_size(self) -> None:
+        """The text in the pane grew or shrank: a layout that keeps the pane's size sends no resize. A
+        scrollbar that was hidden missed the scroll position's changes, so it is told it again."""
+        self.vertical_scrollbar.position = self.scroll_y
+        self._show_scroll_hint()
+
     def _show_scroll_hint(self) -> None:
         """Say in the bottom border that there is more below (the scrollbar alone is easy to miss)."""
         more_below = self.max_scroll_y - round(self.scroll_y) > 0
