@@ -56,9 +56,9 @@ class NewCard:
         return {name: values[name] for name in FIELD_ORDER if values[name] not in (None, [])}
 
 
-def slug(text: str, fallback: str = "card") -> str:
-    """Lowercase letters and digits joined by '-', at most SLUG_CHARS long."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_CHARS].strip("-") or fallback
+def slug(text: str, fallback: str = "card", limit: int = SLUG_CHARS) -> str:
+    """Lowercase letters and digits joined by '-', at most `limit` long (deck files and card ids)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-") or fallback
 
 
 def prompt_slug(prompt: str) -> str:

@@ -33,6 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from recall.deck import MAX_KEY_POINTS
+from recall.deck_writer import slug
 from recall.errors import RecallError
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
@@ -66,7 +67,7 @@ class ImportResult:
     @property
     def file_name(self) -> str:
         """A file name for the new deck, from its name."""
-        return f"{_slug(self.deck)}.toml"
+        return f"{_deck_slug(self.deck)}.toml"
 
 
 @dataclass
@@ -150,8 +151,8 @@ def _field_text(raw: str, html: bool | None) -> str:
     return raw.strip()
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:32].strip("-") or "anki"
+def _deck_slug(name: str) -> str:
+    return slug(name, "anki", limit=32)
 
 
 def _card_id(deck_slug: str, key: str) -> str:
@@ -289,7 +290,7 @@ def import_anki_notes(path: Path, deck_name: str | None = None) -> ImportResult:
     anki_decks = {record[layout.deck_column - 1].strip() for _, record in notes
                   if 0 < layout.deck_column <= len(record)}
     deck = deck_name or layout.deck or (anki_decks.pop() if len(anki_decks) == 1 else path.stem)
-    deck_slug = _slug(deck)
+    deck_slug = _deck_slug(deck)
     built = ((line, _note_to_card(record, layout, deck_slug)) for line, record in notes)
     return _deck_result(path, "Anki notes in plain text", deck, built, skipped)
 
@@ -400,7 +401,7 @@ def import_anki_package(path: Path, deck_name: str | None = None) -> ImportResul
             note_decks = [{collection.decks.name(card.did) for card in note.cards()} for note in notes]
             anki_decks = set().union(*note_decks) if note_decks else set()
             deck = deck_name or (anki_decks.pop() if len(anki_decks) == 1 else path.stem)
-            deck_slug = _slug(deck)
+            deck_slug = _deck_slug(deck)
             built = [(number, _package_note_card(note, deck_slug)) for number, note in enumerate(notes, 1)]
         finally:
             collection.close()
