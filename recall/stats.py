@@ -43,10 +43,84 @@ def priced(rows: list[dict]) -> list[dict]:
         row["cache_read_tokens"] or 0))} for row in rows]
 
 
+# -- counts: the store queries behind the numbers -------------------------------------------------------
+
+def card_counts(store: Store, today: date) -> dict[str, int]:
+    """Active, new, due today and retired cards (a suspended card is not due)."""
+    row = store.read(
+        "SELECT COUNT(*) FILTER (WHERE retired = 0), "
+        "COUNT(*) FILTER (WHERE retired = 0 AND reviews = 0), "
+        "COUNT(*) FILTER (WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL AND due <= ?), "
+        "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()])[0]
+    return {"active": row[0], "new": row[1], "due": row[2], "retired": row[3]}
+
+
+def deck_counts(store: Store, today: date) -> list[dict]:
+    """Per deck, in deck order: its active cards, how many are new and how many are due."""
+    return store.read_dicts(
+        "SELECT deck, COUNT(*) AS cards, SUM(reviews = 0) AS new, "
+        "SUM(suspended = 0 AND due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
+        "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()])
+
+
+def reviews_per_day(store: Store, since: date) -> dict[date, tuple[int, float]]:
+    """Per study day since `since`: (number of reviews, average grade)."""
+    return {date.fromisoformat(day): (count, average) for day, count, average in store.read(
+        "SELECT study_day, COUNT(*), AVG(quality) FROM reviews WHERE study_day >= ? "
+        "GROUP BY study_day", [since.isoformat()])}
+
+
+def study_days(store: Store) -> list[date]:
+    """Every day with at least one review, newest first: one index seek per day, where DISTINCT
+    would read every review (2 ms instead of 40 at a million reviews)."""
+    return [date.fromisoformat(row[0]) for row in store.read(
+        "WITH RECURSIVE days(day) AS (SELECT MAX(study_day) FROM reviews UNION ALL "
+        "SELECT (SELECT MAX(study_day) FROM reviews WHERE study_day < days.day) FROM days "
+        "WHERE days.day IS NOT NULL) SELECT day FROM days WHERE day IS NOT NULL")]
+
+
+def retention(store: Store, since: date) -> tuple[int, int]:
+    """(passed, total) scheduled reviews since `since` of cards that had already been learned."""
+    row = store.read(
+        "SELECT COUNT(*) FILTER (WHERE quality >= ?), COUNT(*) FROM reviews "
+        "WHERE kind = 'scheduled' AND repetitions_before > 0 AND study_day >= ?",
+        [int(PASS_MARK), since.isoformat()])[0]
+    return row[0], row[1]
+
+
+def due_forecast(store: Store, today: date, days: int) -> list[int]:
+    """Cards falling due on each of the next `days` days; overdue cards count on day 0."""
+    last = today + timedelta(days=days - 1)
+    counts = [0] * days
+    for due, count in store.read(
+            "SELECT due, COUNT(*) FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
+            "GROUP BY due", [last.isoformat()]):
+        counts[max(0, (date.fromisoformat(due) - today).days)] += count
+    return counts
+
+
+def token_usage(store: Store) -> list[dict]:
+    """Token totals per grader and model, for cost estimates."""
+    return store.read_dicts(
+        "SELECT grader, model, COUNT(*) AS reviews, SUM(input_tokens) AS input_tokens, "
+        "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
+        "SUM(cache_read_tokens) AS cache_read_tokens FROM reviews WHERE model IS NOT NULL "
+        "GROUP BY grader, model ORDER BY reviews DESC")
+
+
+def drafting_usage(store: Store) -> list[dict]:
+    """Token totals per purpose and model of the requests made outside grading (drafting)."""
+    return store.read_dicts(
+        "SELECT purpose, model, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
+        "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
+        "SUM(cache_read_tokens) AS cache_read_tokens FROM llm_usage GROUP BY purpose, model "
+        "ORDER BY requests DESC")
+
+
 def collection_stats(store: Store, today: date) -> dict:
-    counts = store.card_counts(today)
-    passed, retention_total = store.retention(today - timedelta(days=RETENTION_WINDOW_DAYS))
-    per_day = store.reviews_per_day(today)
+    counts = card_counts(store, today)
+    passed, retention_total = retention(store, today - timedelta(days=RETENTION_WINDOW_DAYS))
+    per_day = reviews_per_day(store, today)
     return {
         "today": today.isoformat(),
         "cards": counts["active"],
@@ -55,13 +129,13 @@ def collection_stats(store: Store, today: date) -> dict:
         "retired": counts["retired"],
         "reviews": store.review_count(),
         "reviewed_today": per_day.get(today, (0, 0.0))[0],
-        "streak_days": streak(store.study_days(), today),
+        "streak_days": streak(study_days(store), today),
         "retention_30d": ratio(passed, retention_total),
         "retention_reviews_30d": retention_total,
-        "due_forecast": store.due_forecast(today, FORECAST_DAYS),
-        "decks": store.deck_counts(today),
-        "token_usage": priced(store.token_usage()),
-        "drafting_token_usage": priced(store.drafting_usage()),
+        "due_forecast": due_forecast(store, today, FORECAST_DAYS),
+        "decks": deck_counts(store, today),
+        "token_usage": priced(token_usage(store)),
+        "drafting_token_usage": priced(drafting_usage(store)),
     }
 
 

@@ -1,4 +1,4 @@
-"""SQLite storage of cards, reviews and drafts: opening the file, transactions, and every query.
+"""SQLite storage of cards, reviews and drafts: opening the file, transactions, and the queries of studying.
 
 Every write is one explicit `BEGIN IMMEDIATE` transaction (recording a review and updating its card's
 state commit together or not at all), and a commit is on disk before it returns (synchronous=FULL), so a
@@ -6,7 +6,8 @@ review the user was told about survives a kill or a power cut. WAL and a busy ti
 processes share a file. Every database error reaches the caller as a one-sentence `StoreError`.
 
 Beside it: `database_file` (what recall refuses to open, what an error means), `schema` (migrations),
-`deck_sync` (cards from deck files, through a cache), `review_query` (review filters as SQL).
+`deck_sync` (cards from deck files, through a cache), `review_query` (review filters as SQL); `recall.stats`
+keeps the progress counts' queries.
 sqlite-utils is imported only to migrate and for callers of `Store.db`: with numpy it costs about 0.2 s,
 more than a whole no-change start. Dates passed in (`today`) are local study days; timestamps are UTC.
 No clock is read here except `utc_now()` as a default, so tests pass their own times.
@@ -32,7 +33,7 @@ from recall.deck import Card
 from recall.deck_sync import CardSync, DeckSync, SyncReport
 from recall.review_query import ReviewFilter, ReviewOrder
 from recall.scheduler import (
-    DEFAULT_LEECH_LAPSES, DRILL_PASS_MARK, PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay,
+    DEFAULT_LEECH_LAPSES, DRILL_PASS_MARK, REVIEW_KINDS, CardState, Grade, ReviewKind, Scheduler, replay,
     review_kind, scheduler_named,
 )
 from recall.schema import migrate
@@ -218,7 +219,8 @@ class Store:
         """Every row of a read-only query, for a core module that keeps its own queries (`recall.stats`)."""
         return self._rows(sql, params)
 
-    def _dicts(self, sql: str, params: Sequence = ()) -> list[dict]:
+    def read_dicts(self, sql: str, params: Sequence = ()) -> list[dict]:
+        """Every row of a read-only query as a dict by column name."""
         with self._errors_described():
             cursor = self.conn.execute(sql, params)
             names = [column[0] for column in cursor.description]
@@ -482,13 +484,13 @@ class Store:
                                      lapses, stability, difficulty), reviews
 
     def reviews_for_card(self, card_id: str) -> list[dict]:
-        return self._dicts(
+        return self.read_dicts(
             "SELECT id, reviewed_at, kind, quality, suggested_quality, grader, model, answer, feedback, "
             "interval_after, easiness_after FROM reviews WHERE card_id = ? ORDER BY id DESC", [card_id])
 
     def recent_reviews(self, limit: int) -> list[dict]:
         """The newest `limit` reviews of every card (retired ones too), newest first, with card and deck."""
-        return self._dicts(
+        return self.read_dicts(
             "SELECT r.id, r.card_id, c.deck, r.reviewed_at, r.kind, r.quality, r.suggested_quality, r.grader, "
             "r.model, r.answer, r.feedback, r.interval_after, r.easiness_after "
             "FROM reviews r JOIN cards c ON c.id = r.card_id ORDER BY r.id DESC LIMIT ?", [limit])
@@ -557,67 +559,3 @@ class Store:
 
     def drafts(self) -> dict[str, str]:
         return dict(self._rows("SELECT card_id, text FROM drafts"))
-
-    # -- statistics -----------------------------------------------------------------------------
-
-    def card_counts(self, today: date) -> dict[str, int]:
-        row = self._rows(
-            "SELECT COUNT(*) FILTER (WHERE retired = 0), "
-            "COUNT(*) FILTER (WHERE retired = 0 AND reviews = 0), "
-            "COUNT(*) FILTER (WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL AND due <= ?), "
-            "COUNT(*) FILTER (WHERE retired = 1) FROM cards", [today.isoformat()])[0]
-        return {"active": row[0], "new": row[1], "due": row[2], "retired": row[3]}
-
-    def deck_counts(self, today: date) -> list[dict]:
-        return self._dicts(
-            "SELECT deck, COUNT(*) AS cards, SUM(reviews = 0) AS new, "
-            "SUM(suspended = 0 AND due IS NOT NULL AND due <= ?) AS due FROM cards WHERE retired = 0 "
-            "GROUP BY deck ORDER BY MIN(position)", [today.isoformat()])
-
-    def reviews_per_day(self, since: date) -> dict[date, tuple[int, float]]:
-        """Per study day since `since`: (number of reviews, average grade)."""
-        return {date.fromisoformat(day): (count, average) for day, count, average in self._rows(
-            "SELECT study_day, COUNT(*), AVG(quality) FROM reviews WHERE study_day >= ? "
-            "GROUP BY study_day", [since.isoformat()])}
-
-    def study_days(self) -> list[date]:
-        """Every day with at least one review, newest first: one index seek per day, where DISTINCT
-        would read every review (2 ms instead of 40 at a million reviews)."""
-        return [date.fromisoformat(row[0]) for row in self._rows(
-            "WITH RECURSIVE days(day) AS (SELECT MAX(study_day) FROM reviews UNION ALL "
-            "SELECT (SELECT MAX(study_day) FROM reviews WHERE study_day < days.day) FROM days "
-            "WHERE days.day IS NOT NULL) SELECT day FROM days WHERE day IS NOT NULL")]
-
-    def retention(self, since: date) -> tuple[int, int]:
-        """(passed, total) scheduled reviews since `since` of cards that had already been learned."""
-        row = self._rows(
-            "SELECT COUNT(*) FILTER (WHERE quality >= ?), COUNT(*) FROM reviews "
-            "WHERE kind = 'scheduled' AND repetitions_before > 0 AND study_day >= ?",
-            [int(PASS_MARK), since.isoformat()])[0]
-        return row[0], row[1]
-
-    def due_forecast(self, today: date, days: int) -> list[int]:
-        """Cards falling due on each of the next `days` days; overdue cards count on day 0."""
-        last = today + timedelta(days=days - 1)
-        counts = [0] * days
-        for due, count in self._rows(
-                "SELECT due, COUNT(*) FROM cards WHERE retired = 0 AND due IS NOT NULL AND due <= ? "
-                "GROUP BY due", [last.isoformat()]):
-            counts[max(0, (date.fromisoformat(due) - today).days)] += count
-        return counts
-
-    def token_usage(self) -> list[dict]:
-        """Token totals per grader and model, for cost estimates."""
-        return self._dicts(
-            "SELECT grader, model, COUNT(*) AS reviews, SUM(input_tokens) AS input_tokens, "
-            "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
-            "SUM(cache_read_tokens) AS cache_read_tokens FROM reviews WHERE model IS NOT NULL "
-            "GROUP BY grader, model ORDER BY reviews DESC")
-
-    def drafting_usage(self) -> list[dict]:
-        """Token totals per purpose and model of the requests made outside grading (drafting)."""
-        return self._dicts(
-            "SELECT purpose, model, COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, "
-            "SUM(output_tokens) AS output_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens, "
-            "SUM(cache_read_tokens) AS cache_read_tokens FROM llm_usage GROUP BY purpose, model "
-            "ORDER BY requests DESC")

@@ -13,6 +13,7 @@ from fake_messages_api import ErrorReply, FakeMessagesAPI, StreamedReply
 from recall.cli import cli
 from recall.deck import parse_deck
 from recall.store import Store
+from recall import stats
 
 COMMENTED = '''# My notes deck. Keep this comment.
 deck = "Mine"
@@ -150,10 +151,10 @@ def test_add_with_a_model_drafts_key_points_core_first_and_stores_their_cost(rec
     card = parse_deck(deck_file)[0][1]
     assert card.key_points == ("scores grow with d_k", "large scores saturate softmax") and card.core == 1
     with Store(recall.database) as store:
-        [usage] = store.drafting_usage()
+        [usage] = stats.drafting_usage(store)
     assert usage["purpose"] == "key points" and usage["input_tokens"] == 200 and usage["requests"] == 1
-    stats = recall("stats")
-    assert "drafting key points (1 requests)" in stats.stdout
+    printed = recall("stats")
+    assert "drafting key points (1 requests)" in printed.stdout
 
 
 def test_add_falls_back_to_sentences_when_the_model_fails(recall, deck_file, online):
@@ -267,7 +268,7 @@ def test_draft_yes_appends_every_proposal_but_duplicates(recall, tmp_path, deck_
         "mine.first", "mine.attention-scores-divided-by-sqrt-d", "mine.use-several-attention-heads"]
     assert added_part(deck_file).count("[[card]]") == 2
     with Store(recall.database) as store:
-        assert [row["purpose"] for row in store.drafting_usage()] == ["cards"]
+        assert [row["purpose"] for row in stats.drafting_usage(store)] == ["cards"]
 
 
 def test_a_failing_draft_request_is_one_sentence_and_writes_nothing(recall, tmp_path, deck_file, online):

@@ -9,6 +9,7 @@ from datetime import date
 from recall.deck import load_decks
 from recall.scheduler import is_leech
 from recall.store import ReviewInput, Store
+from recall import stats
 
 TODAY = date(2026, 3, 1)
 
@@ -83,8 +84,8 @@ def test_the_card_counts_read_an_index_not_every_card(tmp_path):
     with Store(tmp_path / "recall.db") as store:
         statements: list[str] = []
         store.conn.set_trace_callback(statements.append)  # each statement as run, its parameters filled in
-        store.card_counts(TODAY)
-        store.deck_counts(TODAY)
+        stats.card_counts(store, TODAY)
+        stats.deck_counts(store, TODAY)
         store.conn.set_trace_callback(None)
         for statement in statements:
             plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {statement}")]

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from recall.stats import collection_stats
 from recall.store import ReviewInput, Store
+from recall import stats
 
 DAY = date(2026, 3, 1)
 
@@ -20,6 +21,6 @@ def test_retention_counts_a_3_as_passed_and_a_2_as_failed(store: Store) -> None:
     for card_id, second_grade in (("nn.saturation", 3), ("nn.softmax", 2)):
         store.record_review(ReviewInput(card_id, 4), DAY, at(DAY))  # learned: not counted, it was new
         store.record_review(ReviewInput(card_id, second_grade), next_day, at(next_day))
-    assert store.retention(DAY) == (1, 2)
+    assert stats.retention(store, DAY) == (1, 2)
     summary = collection_stats(store, next_day)
     assert (summary["retention_30d"], summary["retention_reviews_30d"]) == (0.5, 2)

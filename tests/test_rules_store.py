@@ -14,6 +14,7 @@ from recall.clock import iso_utc
 from recall.deck import load_decks
 from recall.review_query import ReviewFilter
 from recall.store import ReviewInput, Store, StoreError
+from recall import stats
 
 TODAY = date(2026, 3, 1)
 PINNED = datetime(2026, 3, 1, 7, 30, 15, 250_000, tzinfo=timezone.utc)  # not the real time, whenever it runs
@@ -93,16 +94,16 @@ def test_the_due_forecast_counts_overdue_cards_today_and_covers_exactly_the_days
     review(store, "nn.saturation", 4, TODAY - timedelta(days=3))  # due 2 days ago: counts today
     review(store, "nn.softmax", 4, TODAY - timedelta(days=2))     # due yesterday: counts today too
     review(store, "nn.overfitting", 4, TODAY + timedelta(days=2))  # due the 4th day
-    assert store.due_forecast(TODAY, 4) == [2, 0, 0, 1]
-    assert store.due_forecast(TODAY, 3) == [2, 0, 0]  # the 4th day is outside a 3-day window
+    assert stats.due_forecast(store, TODAY, 4) == [2, 0, 0, 1]
+    assert stats.due_forecast(store, TODAY, 3) == [2, 0, 0]  # the 4th day is outside a 3-day window
 
 
 def test_card_counts_tell_active_new_due_and_retired_cards_apart(store: Store, small_deck: Path) -> None:
     review(store, "nn.saturation", 4, TODAY - timedelta(days=1))  # due today
     review(store, "nn.softmax", 4, TODAY - timedelta(days=2))     # overdue
     store.sync_cards([card for card in load_decks([small_deck]).cards if card.id != "nn.overfitting"])
-    assert store.card_counts(TODAY) == {"active": 2, "new": 0, "due": 2, "retired": 1}
-    assert store.card_counts(TODAY - timedelta(days=2)) == {"active": 2, "new": 0, "due": 0, "retired": 1}
+    assert stats.card_counts(store, TODAY) == {"active": 2, "new": 0, "due": 2, "retired": 1}
+    assert stats.card_counts(store, TODAY - timedelta(days=2)) == {"active": 2, "new": 0, "due": 0, "retired": 1}
     assert [card.id for card in store.cards()] == ["nn.saturation", "nn.softmax"]
     assert sorted(card.id for card in store.cards(include_retired=True)) == ["nn.overfitting", "nn.saturation",
                                                                              "nn.softmax"]

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import WriteDeck
 from recall.store import ReviewInput, Store
+from recall import stats
 
 TODAY = date(2026, 3, 1)
 PINNED = datetime(2026, 3, 1, 7, 30, tzinfo=timezone.utc)
@@ -83,7 +84,7 @@ def test_deck_counts_are_read_by_column_name_in_deck_order(two_decks: Store) -> 
     review(two_decks, "b.one", 4, TODAY - timedelta(days=1))  # due today
     two_decks.set_suspended("b.one", True)                    # ... but suspended: not counted as due
     review(two_decks, "a.one", 4, TODAY - timedelta(days=1))
-    assert two_decks.deck_counts(TODAY) == [{"deck": "B", "cards": 2, "new": 1, "due": 0},
+    assert stats.deck_counts(two_decks, TODAY) == [{"deck": "B", "cards": 2, "new": 1, "due": 0},
                                             {"deck": "A", "cards": 1, "new": 0, "due": 1}]
 
 
@@ -94,7 +95,7 @@ def test_drafting_usage_is_summed_per_purpose_and_model_by_column_name(two_decks
             "cache_read_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(PINNED.isoformat(), "draft", "m1", 10, 1, 2, 3), (PINNED.isoformat(), "draft", "m1", 20, 2, 0, 1),
              (PINNED.isoformat(), "points", "m2", 5, 5, 5, 5)])
-    assert two_decks.drafting_usage() == [
+    assert stats.drafting_usage(two_decks) == [
         {"purpose": "draft", "model": "m1", "requests": 2, "input_tokens": 30, "output_tokens": 3,
          "cache_creation_tokens": 2, "cache_read_tokens": 4},
         {"purpose": "points", "model": "m2", "requests": 1, "input_tokens": 5, "output_tokens": 5,

@@ -16,6 +16,7 @@ from recall.database_file import BUSY_TIMEOUT_MS, SQLITE_MAGIC, StoreError
 from recall.deck_sync import SyncReport
 from recall.schema import MIGRATIONS, SCHEMA_VERSION
 from recall.store import ReviewInput, Store
+from recall import stats
 
 TODAY = date(2026, 3, 1)
 NOON = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
@@ -110,7 +111,7 @@ class TestSync:
         assert LAST not in store.active_card_ids()
         assert len(store.reviews_for_card(LAST)) == 1
         assert store.due_cards(date(2030, 1, 1)) == []
-        assert store.card_counts(TODAY)["retired"] == 1
+        assert stats.card_counts(store, TODAY)["retired"] == 1
 
     def test_a_card_that_comes_back_is_unretired_with_its_state_intact(self, store, small_deck):
         record(store, 4, card_id=LAST)
@@ -296,18 +297,18 @@ class TestQueries:
         record(store, 4, today=date(2026, 2, 27))                 # due 2026-02-28: overdue
         record(store, 4, card_id="nn.softmax", today=TODAY)       # due 2026-03-02
         record(store, 2, card_id="nn.softmax", kind="drill", today=TODAY)
-        assert store.card_counts(TODAY) == {"active": 3, "new": 1, "due": 1, "retired": 0}
-        assert store.due_forecast(TODAY, 3) == [1, 1, 0]
-        assert store.study_days() == [TODAY, date(2026, 2, 27)]
-        assert store.reviews_per_day(TODAY) == {TODAY: (2, 3.0)}
+        assert stats.card_counts(store, TODAY) == {"active": 3, "new": 1, "due": 1, "retired": 0}
+        assert stats.due_forecast(store, TODAY, 3) == [1, 1, 0]
+        assert stats.study_days(store) == [TODAY, date(2026, 2, 27)]
+        assert stats.reviews_per_day(store, TODAY) == {TODAY: (2, 3.0)}
         record(store, 1, today=TODAY)
-        assert store.retention(date(2026, 1, 1)) == (0, 1)
+        assert stats.retention(store, date(2026, 1, 1)) == (0, 1)
 
     def test_token_usage_is_summed_per_model(self, store):
         record(store, 4, grader="claude", model="m1", input_tokens=10, output_tokens=5)
         record(store, 4, card_id="nn.softmax", grader="claude", model="m1", input_tokens=1, output_tokens=2)
         record(store, 4, card_id="nn.overfitting", grader="offline")
-        assert store.token_usage() == [{"grader": "claude", "model": "m1", "reviews": 2, "input_tokens": 11,
+        assert stats.token_usage(store) == [{"grader": "claude", "model": "m1", "reviews": 2, "input_tokens": 11,
                                         "output_tokens": 7, "cache_creation_tokens": 0,
                                         "cache_read_tokens": 0}]
 

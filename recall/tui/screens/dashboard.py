@@ -52,17 +52,19 @@ class DashboardData:
 def dashboard_data(store: Store, today: date, new_per_day: int, deck_limits: Mapping[str, int]) -> DashboardData:
     """Everything the dashboard shows, in one trip to the store thread, and nothing it does not show:
     `collection_stats` would also price the token use, two thirds of its time at a million reviews."""
-    from recall.stats import FORECAST_DAYS, streak
+    from recall.stats import (
+        FORECAST_DAYS, card_counts, deck_counts, due_forecast, reviews_per_day, streak, study_days,
+    )
     from recall.study import EVERYTHING, new_cards_for
 
-    counts = store.card_counts(today)
+    counts = card_counts(store, today)
     new_available = len(new_cards_for(store, today, new_per_day, deck_limits, EVERYTHING))  # as a session asks
-    per_day = store.reviews_per_day(first_shown_day(today))
+    per_day = reviews_per_day(store, first_shown_day(today))
     return DashboardData(
         due_today=counts["due"], new_available=new_available,
-        reviewed_today=per_day.get(today, (0, 0.0))[0], streak_days=streak(store.study_days(), today),
+        reviewed_today=per_day.get(today, (0, 0.0))[0], streak_days=streak(study_days(store), today),
         cards=counts["active"], reviews_per_day={day: count for day, (count, _average) in per_day.items()},
-        due_forecast=tuple(store.due_forecast(today, FORECAST_DAYS)), decks=tuple(store.deck_counts(today)))
+        due_forecast=tuple(due_forecast(store, today, FORECAST_DAYS)), decks=tuple(deck_counts(store, today)))
 
 
 def forecast_series(forecast: tuple[int, ...]) -> Series:

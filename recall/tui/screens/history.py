@@ -45,8 +45,10 @@ class HistoryData:
 
 
 def history_data(store: Store, today: date) -> HistoryData:
+    from recall.stats import reviews_per_day
+
     return HistoryData(store.recent_reviews(SHOWN_REVIEWS), store.review_count(),
-                       store.reviews_per_day(today - timedelta(days=CHART_DAYS - 1)))
+                       reviews_per_day(store, today - timedelta(days=CHART_DAYS - 1)))
 
 
 def daily_series(per_day: dict[date, tuple[int, float]], today: date) -> tuple[Series, Series]:
