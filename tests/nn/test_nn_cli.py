@@ -77,6 +77,9 @@ def test_the_timing_demo_reports_that_it_ran_on_one_blas_thread(tmp_path):
     completed = run_clean(["-m", "nn.matrix_backprop", "--repeats", "1"], cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert "timed on 1 BLAS thread" in completed.stdout
+    # the book's figure beside ours, and no claim that the gain grows with the batch (issue 13)
+    assert "book: about a factor of two" in completed.stdout
+    assert "bigger the saving" not in completed.stdout
 
 
 def test_a_thread_count_the_user_set_wins(tmp_path):
