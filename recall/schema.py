@@ -115,8 +115,36 @@ def _schema_v7(db: sqlite_utils.Database) -> None:
                "(retired, deck, due, reviews, suspended, position)")
 
 
+TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
+
+
+def _schema_v8(db: sqlite_utils.Database) -> None:
+    """Token totals per grader and model kept beside the reviews by triggers (a review added counts in,
+    one deleted by an undo counts out), filled from the reviews already there. `recall stats` read them
+    by summing some 700k index entries at a million reviews (0.5-0.7 s); now it reads a few rows. The
+    index that sum read goes. A NULL grader is its own group, as in GROUP BY; a total that falls to
+    zero reviews is removed, so the table holds exactly the groups the sum would give."""
+    db.execute("DROP INDEX idx_reviews_token_usage")
+    db.execute(f"CREATE TABLE review_token_totals (grader TEXT, model TEXT NOT NULL, reviews INTEGER NOT NULL, "
+               f"{', '.join(f'{column} INTEGER NOT NULL' for column in TOKEN_COLUMNS)})")
+    db.execute("CREATE UNIQUE INDEX idx_review_token_totals_group ON review_token_totals (ifnull(grader, ''), model)")
+    sums = ", ".join(f"ifnull(SUM({column}), 0)" for column in TOKEN_COLUMNS)
+    db.execute(f"INSERT INTO review_token_totals SELECT grader, model, COUNT(*), {sums} FROM reviews "
+               "WHERE model IS NOT NULL GROUP BY grader, model")
+    added = ", ".join(f"ifnull(new.{column}, 0)" for column in TOKEN_COLUMNS)
+    plus = ", ".join(f"{column} = {column} + excluded.{column}" for column in TOKEN_COLUMNS)
+    db.execute(f"CREATE TRIGGER review_token_totals_insert AFTER INSERT ON reviews WHEN new.model IS NOT NULL "
+               f"BEGIN INSERT INTO review_token_totals VALUES (new.grader, new.model, 1, {added}) "
+               f"ON CONFLICT (ifnull(grader, ''), model) DO UPDATE SET reviews = reviews + 1, {plus}; END")
+    minus = ", ".join(f"{column} = {column} - ifnull(old.{column}, 0)" for column in TOKEN_COLUMNS)
+    group = "grader IS old.grader AND model = old.model"
+    db.execute(f"CREATE TRIGGER review_token_totals_delete AFTER DELETE ON reviews WHEN old.model IS NOT NULL "
+               f"BEGIN UPDATE review_token_totals SET reviews = reviews - 1, {minus} WHERE {group}; "
+               f"DELETE FROM review_token_totals WHERE {group} AND reviews = 0; END")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
+MIGRATIONS = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7, _schema_v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
