@@ -76,7 +76,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                                   "tests/test_migrations.py", NOT_THE_MIGRATION_SUBPROCESS)),
     "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py",
                                     "tests/test_rules_export.py")),
-    "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py")),
+    "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py", "tests/test_rules_deck.py")),
     "grading.base": ("recall/grading/base.py", GRADING_TESTS),
     "grading.offline": ("recall/grading/offline.py", GRADING_TESTS),
     "importer": ("recall/importer.py", ("tests/test_import.py", "tests/test_rules_importer.py")),
