@@ -109,3 +109,46 @@ def test_an_empty_cards_flag_is_one_sentence_not_every_toml_here(tmp_path, small
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "r.db"), "--cards", "", "due"], prog_name="recall")
     assert result.exit_code == 1 and "an empty deck path" in result.stderr
     assert not (tmp_path / "r.db").exists()
+
+
+def run_at_a_terminal(tmp_path: Path, deck: Path, *args: str, columns: int = 80) -> list[str]:
+    """recall with its stderr on a pseudo-terminal `columns` wide: the lines a person sees."""
+    import pty
+
+    config = tmp_path / "config.toml"
+    config.touch()
+    controller, terminal = pty.openpty()
+    try:
+        subprocess.run([sys.executable, "-m", "recall", "--db", str(tmp_path / "r.db"), "--cards", str(deck),
+                        "--config", str(config), *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=terminal, timeout=120, env={**os.environ, "COLUMNS": str(columns)})
+        os.close(terminal)
+        seen = b""
+        while chunk := _read_or_nothing(controller):
+            seen += chunk
+    finally:
+        os.close(controller)
+    return seen.decode("utf-8").splitlines()
+
+
+def _read_or_nothing(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # the terminal side is closed: everything has been read
+        return b""
+
+
+def test_an_error_at_a_terminal_wraps_to_its_width_and_keeps_names_whole(tmp_path, write_deck):
+    names = [f"Deck number {number} about gradients" for number in range(8)]
+    for number, name in enumerate(names):
+        decks = write_deck(f"d{number}.toml", f"d{number}.card", deck=name).parent
+    lines = run_at_a_terminal(tmp_path, decks, "due", "--deck", "nope")
+    assert lines[0].startswith("recall: error: no deck named 'nope'") and len(lines) > 2
+    assert all(len(line) <= 80 for line in lines)
+    assert all(line.startswith(" " * len("recall: ")) for line in lines[1:])
+    assert " ".join(" ".join(lines).split()).endswith(", ".join(sorted(names)))
+
+
+def test_a_redirected_error_stays_one_line_for_logs_and_scripts(tmp_path, small_deck):
+    result = recall_bytes(tmp_path, small_deck, b"due", b"--tag", b"no-such-tag-" + b"x" * 80)
+    assert result.returncode != 0 and result.stderr.decode().count("\n") == 1

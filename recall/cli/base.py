@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from recall.cli.output import say
+from recall.cli.output import tell
 from recall.clock import study_day, utc_now
 from recall.config import Settings, load_settings
 from recall.errors import RecallError
@@ -23,7 +23,7 @@ class UserError(click.ClickException):
     """One sentence for the user, exit code 1."""
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        say(f"recall: error: {self.format_message()}", err=True)
+        tell(f"recall: error: {self.format_message()}")
 
 
 class UsageLine(UserError):
@@ -98,13 +98,12 @@ class Context:
 
         store, report = open_collection(self.settings)
         if report.migration_backup:
-            say(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}",
-                err=True)
+            tell(f"recall: upgraded the database; the old one is backed up at {report.migration_backup}")
         if report.backup_problem:
-            say(f"recall: warning: {report.backup_problem}", err=True)
+            tell(f"recall: warning: {report.backup_problem}")
         if report.deck_problems:
-            say(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
-                "run `recall check` for all of them", err=True)
+            tell(f"recall: warning: {len(report.deck_problems)} deck problem(s) ({report.deck_problems[0]}); "
+                 "run `recall check` for all of them")
         return store
 
     @property

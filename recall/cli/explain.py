@@ -10,7 +10,7 @@ import click
 
 from recall.cli.base import UserError, as_text, context, global_options
 from recall.cli.markdown import streamed_markdown
-from recall.cli.output import emit_json, say
+from recall.cli.output import emit_json, say, tell
 from recall.config import GRADER_CHOICES
 
 def read_answer(answer: str | None, prompt: str, quiet: bool) -> str:
@@ -93,7 +93,7 @@ def explain(ctx: click.Context, card_id: str, answer: str | None, grader: str | 
         feedback = "".join(streamed)
         for notice in verdict.notices:
             if notice not in feedback:  # the feedback may already say it (the offline check's notice)
-                say(f"note: {notice}", err=True)
+                tell(f"note: {notice}", hang=len("note: "))
         say(f"\nSuggested grade: {verdict.suggested_quality}"
             + ("" if verdict.confident else f" ({doubt(verdict)}; your grade decides)"))
     if record and quality is None:

@@ -32,8 +32,16 @@ def say(text: str, *, err: bool = False, nl: bool = True, hang: int | None = Non
     if hang is not None:
         import textwrap  # only for the few wrapped lines: it costs every command 2 ms
 
-        text = textwrap.fill(text, width=terminal_width(), subsequent_indent=" " * hang)
+        # ids, paths and commands stay whole, so they can be copied from the terminal
+        text = textwrap.fill(text, width=terminal_width(), subsequent_indent=" " * hang,
+                             break_long_words=False, break_on_hyphens=False)
     click.echo(text, err=err, nl=nl)
+
+
+def tell(message: str, hang: int = len("recall: ")) -> None:
+    """A message for the person on stderr ("recall: error: ..."): at a terminal, wrapped to its width with
+    later lines indented by `hang`; redirected, one line, so a log or a script reads a line per message."""
+    say(message, err=True, hang=hang if sys.stderr.isatty() else None)
 
 
 def fitted(columns: str, rest: str, width: int | None = None) -> str:

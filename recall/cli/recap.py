@@ -9,7 +9,7 @@ import click
 
 from recall.cli.base import UserError, as_text, context, global_options
 from recall.cli.explain import read_answer
-from recall.cli.output import emit_json, say
+from recall.cli.output import emit_json, say, tell
 from recall.config import GRADER_CHOICES
 
 
@@ -29,12 +29,12 @@ def confirmed_grades(assessments, given: dict[str, int]) -> dict[str, int]:  # n
         try:
             changed = parse_grades(changes)
         except RecapError as exc:
-            say(f"recall: {exc}", err=True)
+            tell(f"recall: {exc}")
             continue
         unknown = set(changed) - set(grades)
         if not unknown:
             return grades | changed
-        say(f"recall: {', '.join(sorted(unknown))}: not a card this recap addresses", err=True)
+        tell(f"recall: {', '.join(sorted(unknown))}: not a card this recap addresses")
 
 
 def can_ask(as_json: bool) -> bool:
@@ -97,7 +97,7 @@ def recap(ctx: click.Context, deck: str | None, tag: str | None, answer: str | N
         raise UserError(f"{exc}" + (" Your recap is saved as its draft." if kept else "")) from None
     if not as_json:
         for notice in verdict.notices:
-            say(f"note: {notice}", err=True)
+            tell(f"note: {notice}", hang=len("note: "))
     final: dict[str, int] = {}
     if record:
         if can_ask(as_json):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from recall.cli.base import UserError, as_text, context, global_options
-from recall.cli.output import say
+from recall.cli.output import say, tell
 
 @click.command("export")
 @global_options
@@ -87,7 +87,7 @@ def import_command(ctx: click.Context, file: Path, deck: str | None, output: Pat
     except AnkiImportError as exc:
         raise UserError(str(exc)) from None
     for line, reason in result.skipped:
-        say(f"skipped {'note' if read is import_anki_package else 'line'} {line}: {reason}", err=True)
+        tell(f"skipped {'note' if read is import_anki_package else 'line'} {line}: {reason}", hang=2)
     if result.cards == 0:
         raise UserError(f"no note in {file} could be imported ({len(result.skipped)} skipped)")
     target = output or user_decks_dir() / result.file_name
