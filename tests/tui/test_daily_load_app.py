@@ -45,6 +45,7 @@ async def test_enter_on_a_deck_studies_that_deck_alone(make_app, small_deck, wri
         screen = await study_screen(pilot, "x.one")
         assert screen.session.plan.deck == "Other"
         assert [item.card.id for item in screen.session.queue] == ["x.one", "x.two"]
+        assert screen.sub_title == "deck Other"  # the header says what the session covers
 
 
 async def test_a_leech_is_marked_in_the_session_and_x_suspends_it(make_app, db_path, small_deck):

@@ -79,6 +79,8 @@ class StudyScreen(CardMoves, Screen[None]):
         yield Footer(compact=True)  # room for every key of a demo card at 80 columns
 
     def on_mount(self) -> None:
+        if self.plan is not None and self.plan.label:
+            self.sub_title = self.plan.label  # a session of one deck or tag says so in the header
         self.box.focus()  # what is typed while the session loads is kept: the box adds it to the draft
         self.start()
 
