@@ -15,7 +15,6 @@ CARDS = Path(__file__).resolve().parents[2] / "cards"
 CARD_FIELDS = {"id", "prompt", "answer", "key_points", "tags", "demo", "core", "misconceptions"}
 REQUIRED = {"id", "prompt", "answer", "key_points", "tags", "core", "misconceptions"}
 CHAPTERS = {f"ch{number}" for number in range(1, 7)}
-WRITTEN = {"ch1", "ch2", "ch3", "ch5"}  # chapters 4 and 6 are written separately
 
 
 def deck_files():
@@ -30,9 +29,15 @@ def all_cards():
     return [card for path in deck_files() for card in cards_of(path)]
 
 
+def test_the_deck_covers_the_whole_book_in_at_least_60_cards():
+    per_chapter = {path.stem: len(cards_of(path)) for path in deck_files()}
+    assert set(per_chapter) == CHAPTERS and sum(per_chapter.values()) >= 60
+    assert min(per_chapter.values()) >= 8, per_chapter  # chapters 4 and 6 have about 8 each (issue 13)
+
+
 def test_one_deck_file_per_chapter_each_titled():
     stems = [path.stem for path in deck_files()]
-    assert WRITTEN <= set(stems) <= CHAPTERS and stems == sorted(stems)
+    assert set(stems) == CHAPTERS and stems == sorted(stems)
     for path in deck_files():
         deck = tomllib.loads(path.read_text())
         assert set(deck) == {"deck", "card"}
@@ -45,7 +50,6 @@ def test_card_fields_are_the_parsers():
 
 def test_cards_follow_the_format():
     cards = all_cards()
-    assert sum(len(cards_of(CARDS / f"{stem}.toml")) for stem in WRITTEN) >= 46
     ids = [card["id"] for card in cards]
     assert len(ids) == len(set(ids))
     for card in cards:
@@ -73,20 +77,12 @@ def test_card_ids_start_with_their_chapter(path):
         assert card["id"].startswith(f"{path.stem}.") and path.stem in card["tags"]
 
 
-# Demos whose chapter has no deck file yet: only those may lack a card, and the list must shrink as
-# decks arrive, never grow unnoticed.
-DEMO_CHAPTERS = {"universality": "ch4", "convolution": "ch6"}
-AWAITING_CARDS = {demo for demo, chapter in DEMO_CHAPTERS.items() if not (CARDS / f"{chapter}.toml").exists()}
-
-
 def linked_demos():
     return {split_demo(card["demo"])[0] for card in all_cards() if "demo" in card}
 
 
 def test_every_demo_is_linked_by_a_card():
-    linked = linked_demos()
-    assert set(DEMOS) - AWAITING_CARDS <= linked
-    assert AWAITING_CARDS <= set(DEMOS) and not AWAITING_CARDS & linked, "a demo awaiting cards is linked"
+    assert set(DEMOS) <= linked_demos()
 
 
 def test_recall_loads_the_deck_without_problems():
