@@ -71,3 +71,38 @@ def test_the_config_file_is_read_as_utf_8_whatever_the_locale(tmp_path: Path) ->
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
                             timeout=60)
     assert (result.returncode, result.stdout.strip()) == (0, ascii("modèle-ü")), result.stderr
+
+
+def test_a_deck_table_sets_that_decks_new_cards_a_day_and_a_table_without_it_sets_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[decks."Neural nets"]\nnew_per_day = 2\n\n[decks.Calculus]\n', encoding="utf-8")
+    assert load_settings({"config": str(path)}, {}).deck_new_per_day == {"Neural nets": 2}
+
+
+@pytest.mark.parametrize(("text", "sentence"), [
+    ("[decks]\nCalculus = 3\n", '`decks.Calculus` must be a table ([decks."Calculus"])'),
+    ("[decks.Calculus]\nnew_per_week = 3\n", 'unknown deck setting `new_per_week` in [decks."Calculus"] '
+                                             "(known: new_per_day)"),
+    ("[decks.Calculus]\nnew_per_day = 10001\n",
+     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not 10001'),
+    ("[decks.Calculus]\nnew_per_day = true\n",
+     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not True'),
+])
+def test_a_bad_deck_table_names_the_file_the_deck_and_the_setting(tmp_path: Path, text: str, sentence: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"config": str(path)}, {})
+    assert str(caught.value) == f"{path}: {sentence}"
+
+
+def test_demo_paths_from_the_config_file_are_paths_with_the_tilde_expanded(tmp_path: Path, isolated_env: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'demo_paths = ["~/study/demos", "{tmp_path / "more"}"]\n', encoding="utf-8")
+    assert load_settings({"config": str(path)}, {}).demo_paths == (isolated_env / "study" / "demos", tmp_path / "more")
+
+
+def test_an_unknown_scheduler_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"scheduler": "anki"}, {})
+    assert str(caught.value) == "scheduler must be one of sm2, fsrs, not 'anki'"
