@@ -65,7 +65,8 @@ GRADING_TESTS = ("tests/test_offline_grader.py", "tests/test_grading_rule.py", "
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sm2": ("recall/sm2.py", SCHEDULING_TESTS),
     "scheduler": ("recall/scheduler.py", SCHEDULING_TESTS),
-    "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py")),
+    "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py",
+                                  "tests/test_daily_load.py")),
     "store": ("recall/store.py", STORE_TESTS),
     "deck_sync": ("recall/deck_sync.py", ("tests/test_deck_sync.py", "tests/test_store.py", "tests/test_rules_store.py",
                                           NOT_THE_MIGRATION_SUBPROCESS)),
