@@ -1,18 +1,21 @@
 """Rules of the study use cases (recall/study.py), one test each, found by mutation testing
 (bench/mutation.py study): what a recorded review carries, which clock stamps it, which kind a session
-asks for, and when a drill is done."""
+asks for, and when a drill is done; and that a session's deck, tag and deck limits reach every queue it
+builds and its summary."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from recall.clock import iso_utc
+from recall.deck import load_decks
 from recall.grading.base import KeyPointResult, Usage, Verdict
 from recall.scheduler import Grade
 from recall.store import ReviewInput, Store
-from recall.study import QueueItem, StudySession, drill_outcome, record_explanation
+from recall.study import QueueItem, StudyPlan, StudySession, drill_outcome, record_explanation, todays_queue
 
 TODAY = date(2026, 3, 1)
 PINNED = datetime(2026, 3, 1, 7, 30, 15, 250_000, tzinfo=timezone.utc)  # not the real time, whenever it runs
@@ -92,3 +95,46 @@ def test_a_session_with_no_card_left_refuses_to_grade(store: Store) -> None:
 def test_a_drill_is_done_for_the_day_at_the_drill_pass_mark(grade: int, outcome: str) -> None:
     assert drill_outcome(grade) == outcome
     assert Grade(grade).ends_drill == (outcome == "done for today")
+
+
+@pytest.fixture
+def two_decks(tmp_path: Path, write_deck) -> Store:
+    """Deck "A": a1, a2, a3 (a1 and a3 tagged "calc"); deck "B": b1 (tagged "calc"), b2."""
+    first = write_deck("a.toml", {"id": "a1", "tags": ["calc"]}, "a2", {"id": "a3", "tags": ["calc"]}, deck="A")
+    second = write_deck("b.toml", {"id": "b1", "tags": ["calc"]}, "b2", deck="B")
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_cards(load_decks([first, second]).cards)
+        yield store
+
+
+def queued(items: list[QueueItem]) -> list[tuple[str, str]]:
+    return [(item.card.id, item.kind) for item in items]
+
+
+def test_a_session_starts_with_the_new_cards_of_its_plan_within_its_deck_limits(two_decks: Store) -> None:
+    """Tag "calc" has a1, a3 and b1 new; deck A may introduce one a day."""
+    session = StudySession.start(two_decks, TODAY, 10, deck_limits={"A": 1}, plan=StudyPlan(tag="calc"))
+    assert queued(session.queue) == [("a1", "new"), ("b1", "new")]
+
+
+def test_the_drills_a_session_queues_once_its_queue_is_done_are_those_of_its_plan(two_decks: Store) -> None:
+    """a1 (deck A) owes a drill from a review outside the session; a session of deck B asks only b1's."""
+    two_decks.record_review(ReviewInput("a1", 2), TODAY, PINNED)
+    session = StudySession.start(two_decks, TODAY, 2, plan=StudyPlan(deck="B"), clock=pinned_clock)
+    assert queued(session.queue) == [("b1", "new")]
+    session.grade(2)
+    assert queued(session.queue) == [("b1", "new"), ("b1", "drill")]
+
+
+def test_a_tags_queue_asks_only_the_drills_of_cards_with_that_tag(two_decks: Store) -> None:
+    for card_id in ("a1", "a2"):
+        two_decks.record_review(ReviewInput(card_id, 1), TODAY, PINNED)
+    assert queued(todays_queue(two_decks, TODAY, 0, plan=StudyPlan(tag="calc"))) == [("a1", "drill")]
+
+
+def test_a_sessions_summary_keeps_its_deck_and_tag_but_not_what_it_asked_beyond_today(two_decks: Store) -> None:
+    """So "study more" offers the same deck and tag afresh, with no extra cards already counted in."""
+    plan = StudyPlan(deck="A", tag="calc", ahead_days=3, extra_new=2)
+    session = StudySession.start(two_decks, TODAY, 10, plan=plan, clock=pinned_clock)
+    session.grade(4)
+    assert session.summary().plan == StudyPlan(deck="A", tag="calc")
