@@ -12,6 +12,7 @@ import json
 import os
 import re
 import reprlib
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -373,7 +374,7 @@ def parse_decks(files: Sequence[tuple[Path, bytes | None]],
     """`parse_deck` of each (path, bytes or None), in order. A batch of `parallel_bytes` or more (a first
     sync) is spread over the CPUs: checking the cards is Python work that one process does on one core."""
     workers = min(len(files), os.cpu_count() or 1)
-    if workers < 2 or sum(len(data or b"") for _path, data in files) < parallel_bytes:
+    if workers < 2 or sum(len(data or b"") for _path, data in files) < parallel_bytes or not _workers_can_start():
         return [parse_deck(path, data) for path, data in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -382,6 +383,16 @@ def parse_decks(files: Sequence[tuple[Path, bytes | None]],
     # leave a lock held forever in the child.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(parse_deck, *zip(*files), chunksize=max(1, len(files) // (4 * workers))))
+
+
+def _workers_can_start() -> bool:
+    """Whether worker processes can be spawned here. multiprocessing's resource tracker hands its process
+    the descriptor of `sys.stderr`; while the study app runs, Textual's stand-in for it has none (fileno()
+    is -1) and spawning raised ValueError, so a first start of the app with 8 MB of decks crashed."""
+    try:
+        return sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is both of the last two
+        return False
 
 
 TOO_DEEP = "values nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"
