@@ -81,8 +81,11 @@ def time_until(command: list[str], markers: list[bytes], env: dict[str, str]) ->
 
 
 def isolated_environment(home: Path) -> dict[str, str]:
-    """No RECALL_*/ANTHROPIC_* settings and no user config: only what the command line says counts."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("RECALL_", "ANTHROPIC_"))}
+    """No RECALL_*/ANTHROPIC_* settings and no user config: only what the command line says counts. Python
+    may write bytecode caches, as a user's install has them: with PYTHONDONTWRITEBYTECODE (set in some
+    shells) every launch compiled recall's modules from source, while the minimal app's are all cached."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("RECALL_", "ANTHROPIC_")) and key != "PYTHONDONTWRITEBYTECODE"}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
                TERM="xterm-256color", COLUMNS=str(SIZE[1]), LINES=str(SIZE[0]))
     return env
