@@ -75,7 +75,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                   NOT_THE_MIGRATION_SUBPROCESS)),
     "review_query": ("recall/review_query.py", ("tests/test_store_queries.py", "tests/test_rules_stats.py",
                                                 "tests/test_rules_export.py", "tests/test_rules_review_query.py")),
-    "schema": ("recall/schema.py", ("tests/test_migrations.py", "tests/test_store.py")),
+    "schema": ("recall/schema.py", ("tests/test_rules_schema.py", "tests/test_migrations.py", "tests/test_store.py")),
     "database_file": ("recall/database_file.py", ("tests/test_rules_database_file.py", "tests/test_store_file_checks.py",
                                                   "tests/test_store.py", "tests/test_migrations.py",
                                                   NOT_THE_MIGRATION_SUBPROCESS)),
