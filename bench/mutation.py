@@ -68,8 +68,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "study": ("recall/study.py", ("tests/test_study.py", "tests/test_study_trust.py", "tests/test_rules_study.py",
                                   "tests/test_daily_load.py")),
     "store": ("recall/store.py", STORE_TESTS),
-    "deck_sync": ("recall/deck_sync.py", ("tests/test_deck_sync.py", "tests/test_store.py", "tests/test_rules_store.py",
-                                          NOT_THE_MIGRATION_SUBPROCESS)),
+    "deck_sync": ("recall/deck_sync.py", ("tests/test_rules_deck_sync.py", "tests/test_deck_sync.py",
+                                          "tests/test_reliability.py::TestDeckFileCache", "tests/test_store.py",
+                                          "tests/test_rules_store.py", NOT_THE_MIGRATION_SUBPROCESS,
+                                          "--deselect=tests/test_reliability.py::TestDeckFileCache::"
+                                          "test_a_no_change_start_of_the_cli_does_not_read_the_decks")),
     "stats": ("recall/stats.py", ("tests/test_rules_stats.py", "tests/test_progress_stats.py", "tests/test_token_totals.py",
                                   "tests/test_store.py",
                                   "tests/test_rules_store.py", "tests/test_rules_store_scope.py",
@@ -136,7 +139,7 @@ def test_files(patterns: tuple[str, ...]) -> list[str]:
     """The test files a module runs against, those that exist (globs expanded), and pytest options."""
     files: list[str] = []
     for pattern in patterns:
-        if pattern.startswith("--"):  # a pytest option, such as --deselect
+        if pattern.startswith("--") or "::" in pattern:  # a pytest option (--deselect), or one test class
             files.append(pattern)
             continue
         matches = sorted(str(path.relative_to(ROOT)) for path in ROOT.glob(pattern))
