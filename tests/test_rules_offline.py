@@ -8,7 +8,9 @@ import pytest
 
 from recall.deck import Card
 from recall.grading.base import KeyPointResult
-from recall.grading.offline import checklist_rationale, coverage, one_edit_apart, read_as
+from recall.grading.offline import (
+    checklist_rationale, coverage, one_edit_apart, read_as, reads_as_english, status_for, stems, tokens,
+)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -50,3 +52,37 @@ def test_a_misspelt_word_covers_a_key_point_as_the_right_spelling_does() -> None
     right = coverage(card, "the derivative of the sigmoid is tiny when z is large")
     misspelt = coverage(card, "the derivitive of the sigmoid is tiny when z is large")
     assert list(misspelt.scores) == list(right.scores) == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("negator", ["dont", "doesnt", "isnt", "arent", "cant", "wont", "didnt", "wasnt", "werent",
+                                     "shouldn't", "mustn\u2019t"])
+def test_a_contraction_negates_with_or_without_its_apostrophe(negator: str) -> None:
+    assert stems(f"it {negator} saturate") == ["¬satur"]
+
+
+def test_a_negator_reaches_over_two_small_words_but_not_three() -> None:
+    assert stems("never the a slow learning") == ["fast", "learn"]   # "not slow" is "fast"
+    assert stems("not a the an saturation") == ["satur"]
+
+
+def test_a_negated_word_starts_at_its_negator_and_each_word_knows_its_sentence() -> None:
+    assert [(token.stem, token.start, token.end, token.sentence)
+            for token in tokens("the neuron isn't saturated. the gradient is small")] == [
+        ("neuron", 4, 10, 0), ("¬satur", 11, 26, 0), ("gradient", 32, 40, 1), ("¬larg", 44, 49, 1)]
+
+
+def test_a_word_reads_the_same_with_or_without_an_apostrophe_inside_it() -> None:
+    assert stems("five o'clock") == stems("five oclock") == ["five", "oclock"]
+
+
+def test_a_two_letter_word_is_a_content_word() -> None:
+    assert stems("the lr is small") == ["lr", "¬larg"]
+
+
+def test_a_long_point_is_covered_at_a_quarter_of_its_words_once_that_makes_four() -> None:
+    assert [status_for(0.25, 16), status_for(0.25, 15), status_for(0.24, 100)] == ["covered", "partial", "partial"]
+
+
+def test_an_answer_reads_as_english_when_one_word_in_five_is_a_stopword() -> None:
+    assert reads_as_english("the neuron saturates gradient vanishes")
+    assert not reads_as_english("the neuron saturates gradient vanishes fast")
