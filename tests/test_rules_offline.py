@@ -9,7 +9,8 @@ import pytest
 from recall.deck import Card
 from recall.grading.base import KeyPointResult
 from recall.grading.offline import (
-    checklist_rationale, coverage, one_edit_apart, read_as, reads_as_english, status_for, stems, tokens,
+    Token, best_phrase, checklist_rationale, coverage, offline_verdict, one_edit_apart, read_as, reads_as_english,
+    status_for, stems, tokens,
 )
 
 
@@ -86,3 +87,63 @@ def test_a_long_point_is_covered_at_a_quarter_of_its_words_once_that_makes_four(
 def test_an_answer_reads_as_english_when_one_word_in_five_is_a_stopword() -> None:
     assert reads_as_english("the neuron saturates gradient vanishes")
     assert not reads_as_english("the neuron saturates gradient vanishes fast")
+
+
+def test_a_misspelt_negated_word_states_the_point_as_the_right_spelling_does() -> None:
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.",
+                key_points=("the output neuron does not saturate", "learning is slow"))
+    misspelt = coverage(card, "the output neuron does not saturatte")
+    assert (list(misspelt.scores), misspelt.contradicted) == ([1.0, 0.0], (False, False))
+
+
+def test_the_plural_of_an_abbreviated_phrase_reads_as_its_short_form() -> None:
+    assert stems("two convolutional neural networks and support-vector machines") == ["two", "cnn", "svm"]
+
+
+NEURON_SATURATES = {"neuron": 1.0, "satur": 1.0}
+
+
+def test_a_contradiction_counts_only_in_the_sentences_its_stretch_stands_in() -> None:
+    """"It does not saturate. The neuron ..." and "The neuron ... . It does not saturate" both state "neuron"
+    in a sentence of its own, which says nothing against the point."""
+    before = [Token("¬satur", 0, 20, 0), Token("neuron", 22, 32, 1)]
+    after = [Token("neuron", 0, 10, 0), Token("¬satur", 12, 32, 1)]
+    for found in (before, after):
+        phrase = best_phrase(NEURON_SATURATES, found, "x" * 40)
+        assert (phrase.score, phrase.contradicted) == (0.5, False)
+
+
+def test_a_stretch_may_span_a_sentence_without_content_words() -> None:
+    found = [Token("neuron", 0, 6, 0), Token("satur", 13, 22, 2)]
+    phrase = best_phrase(NEURON_SATURATES, found, "neuron. Yes. saturates")
+    assert (phrase.score, phrase.text) == (1.0, "neuron. Yes. saturates")
+
+
+def test_the_evidence_is_the_first_shortest_stretch_with_the_best_share() -> None:
+    answer = "neuron saturates, neuron"
+    found = [Token("neuron", 0, 6, 0), Token("satur", 7, 16, 0), Token("neuron", 18, 24, 0)]
+    assert best_phrase(NEURON_SATURATES, found, answer).text == "neuron saturates"
+
+
+def test_a_share_of_exactly_the_partial_mark_is_evidence_and_below_it_is_not() -> None:
+    point = {"neuron": 1.0, "satur": 9.0}   # "neuron" alone is a tenth of the point: PARTIAL_AT
+    at_mark = best_phrase(point, [Token("neuron", 0, 6, 0)], "neuron")
+    assert (at_mark.score, at_mark.text) == (0.1, "neuron")
+    below = best_phrase({"neuron": 1.0, "satur": 19.0}, [Token("neuron", 0, 6, 0)], "neuron")
+    assert (below.score, below.text) == (0.05, "")
+
+
+def test_a_contradiction_of_at_least_the_partial_mark_wins_over_a_share_below_it() -> None:
+    point = {"neuron": 1.0, "satur": 9.0}   # "neuron" is a tenth of the point: PARTIAL_AT
+    contradicted = best_phrase(point, [Token("neuron", 0, 6, 0), Token("¬satur", 7, 19, 0)], "neuron not saturate")
+    assert (contradicted.score, contradicted.contradicted, contradicted.text) == (0.0, True, "neuron not saturate")
+    # "neuron" in a sentence of its own holds the partial mark, and the contradiction no longer wins
+    at_mark = best_phrase(point, [Token("neuron", 0, 6, 0), Token("¬satur", 8, 20, 1)], "neuron. not saturate")
+    assert (at_mark.contradicted, at_mark.score, at_mark.text) == (False, 0.1, "neuron")
+
+
+def test_a_blank_answer_lists_every_key_point_as_missing_with_certainty() -> None:
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.", key_points=("one thing", "another thing"))
+    verdict = offline_verdict(card, "I don't know")
+    assert ([(result.text, result.status) for result in verdict.key_points], verdict.suggested_quality,
+            verdict.confident) == ([("one thing", "missing"), ("another thing", "missing")], 0, True)
