@@ -1,0 +1,83 @@
+"""Rules of the deck sync (recall/deck_sync.py), one test each, found by mutation testing
+(bench/mutation.py deck_sync): what the deck-file cache remembers of a file after a sync, and what a
+card added by a sync is stamped with."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from recall.clock import iso_utc
+from recall.deck import digest, load_decks
+from recall.deck_sync import DECK_PARSER, POSITION_STRIDE, CardSync
+from recall.store import Store
+
+PINNED = datetime(2026, 3, 1, 7, 30, tzinfo=timezone.utc)
+
+
+def aged(path: Path) -> Path:
+    """The file dated a minute back, so its mtime is trusted (see RACY_MTIME_NS)."""
+    past = time.time_ns() - 60 * 10**9
+    os.utime(path, ns=(past, past))
+    return path
+
+
+def remembered(store: Store) -> list[tuple]:
+    return store.conn.execute("SELECT path, size, mtime_ns, content_hash, cards, parser, ordinal FROM deck_files "
+                              "ORDER BY ordinal").fetchall()
+
+
+def fingerprint(path: Path, cards: int, ordinal: int, parser: str = DECK_PARSER) -> tuple:
+    status = path.stat()
+    return (str(path), status.st_size, status.st_mtime_ns, digest(path.read_bytes()), cards, parser, ordinal)
+
+
+def test_an_edited_file_is_remembered_with_its_new_size_mtime_hash_and_card_count(tmp_path: Path,
+                                                                                  write_deck) -> None:
+    first = aged(write_deck("a.toml", "a.one", "a.two"))
+    second = aged(write_deck("b.toml", "b.one"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([first, second], PINNED)
+        aged(write_deck("b.toml", "b.one", {"id": "b.two", "prompt": "A longer prompt than before."}))
+        assert store.sync_decks([first, second], PINNED).parsed_files == 1
+        assert remembered(store) == [fingerprint(first, 2, 0), fingerprint(second, 2, 1)]
+
+
+def test_a_file_parsed_by_another_parser_is_remembered_under_the_new_one(tmp_path: Path, write_deck) -> None:
+    deck = aged(write_deck("a.toml", "a.one"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([deck], PINNED)
+        newer = CardSync(store.conn, store.transaction, parser="recall 99")
+        assert newer.sync_decks([deck], iso_utc(PINNED)).parsed_files == 1
+        assert remembered(store) == [fingerprint(deck, 1, 0, parser="recall 99")]
+
+
+def test_a_card_added_to_a_known_file_is_stamped_with_the_sync_s_moment(tmp_path: Path, write_deck) -> None:
+    deck = aged(write_deck("a.toml", "a.one"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([deck], PINNED)
+        aged(write_deck("a.toml", "a.one", "a.two"))
+        store.sync_decks([deck], PINNED.replace(hour=9))
+        assert store.conn.execute("SELECT id, added_at FROM cards ORDER BY id").fetchall() == [
+            ("a.one", iso_utc(PINNED)), ("a.two", iso_utc(PINNED.replace(hour=9)))]
+
+
+def test_each_deck_file_s_cards_take_a_block_of_positions_of_their_own(tmp_path: Path, write_deck) -> None:
+    first = write_deck("a.toml", "a.one", "a.two")
+    second = write_deck("b.toml", "b.one")
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_cards(load_decks([first, second]).cards, PINNED)
+        assert store.conn.execute("SELECT id, position FROM cards ORDER BY position").fetchall() == [
+            ("a.one", 0), ("a.two", 1), ("b.one", POSITION_STRIDE)]
+
+
+def test_an_edit_to_one_file_of_several_writes_only_its_card_and_its_entry(tmp_path: Path, write_deck) -> None:
+    decks = [aged(write_deck(f"{name}.toml", f"{name}.one", f"{name}.two")) for name in "abc"]
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks(decks, PINNED)
+        aged(write_deck("b.toml", "b.one", {"id": "b.two", "prompt": "Reworded."}))
+        writes = store.conn.total_changes
+        assert store.sync_decks(decks, PINNED).report.updated == 1
+        assert store.conn.total_changes - writes == 2  # the card's row and the file's entry in deck_files
