@@ -12,7 +12,7 @@ import sqlite3
 import stat
 import zipfile
 from contextlib import closing
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -199,3 +199,59 @@ def test_cards_never_studied_arrive_in_anki_as_new_in_deck_order(store: Store, t
         new = anki.execute("SELECT n.sfld, c.due FROM cards c JOIN notes n ON n.id = c.nid "
                            "WHERE c.type = 0 AND c.queue = 0 ORDER BY c.id").fetchall()
     assert new == [(card.prompt, position) for position, card in enumerate(store.cards())]  # due: the new position
+
+
+def test_the_anki_note_type_and_its_card_and_key_points_read_as_recalls_and_ids_are_creation_times(
+        store: Store, tmp_path: Path) -> None:
+    """Anki reads a note's id as the time it was added: ids count up from the collection's creation (noon
+    of the day before `today`), in epoch milliseconds like `crt` in seconds."""
+    package = tmp_path / "r.apkg"
+    export_reviews(store, "anki", ExportFilter(), package, today=DAY)
+    created = datetime.combine(DAY - timedelta(days=1), time(12)).astimezone().timestamp()
+    with closing(anki_collection(package, tmp_path)) as anki:
+        [model] = json.loads(anki.execute("SELECT models FROM col").fetchone()[0]).values()
+        note_ids, fields = zip(*anki.execute("SELECT id, flds FROM notes ORDER BY id"))
+        crt = anki.execute("SELECT crt FROM col").fetchone()[0]
+    assert (model["name"], [template["name"] for template in model["tmpls"]]) == (
+        "recall (prompt, answer, key points)", ["Explain"])
+    assert (crt, min(note_ids)) == (int(created), int(created * 1000))
+    assert fields[2].split("\x1f")[2] == ("&bull; training accuracy keeps improving while test accuracy stalls<br>"
+                                          "&bull; the network memorises the training data instead of generalising")
+
+
+def test_anki_deck_ids_are_the_same_in_every_version_so_a_newer_export_updates_the_same_deck() -> None:
+    assert [export._anki_id(name) for name in ("Small", "Neural nets")] == [1127036240, 1094051426]
+
+
+def test_a_recap_entry_is_a_cram_review_in_ankis_revlog_and_other_reviews_follow_their_phase() -> None:
+    assert export.anki_revlog_type("recap", 0, 3, 1) == export.ANKI_CRAM == 3
+    assert [export.anki_revlog_type("scheduled", 1, 0, 0), export.anki_revlog_type("scheduled", 0, 3, 1),
+            export.anki_revlog_type("drill", 0, 1, 0), export.anki_revlog_type("drill", 0, 3, 1)] == [0, 1, 0, 2]
+
+
+def test_a_json_export_of_many_batches_is_one_array(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "FETCH_BATCH", 2)
+    for offset in range(5):
+        day = DAY + timedelta(days=offset)
+        store.record_review(ReviewInput("nn.softmax", 4, kind="scheduled" if offset == 0 else "drill"), day, at(day))
+    text = exported(store, "json")
+    assert [row["review_id"] for row in json.loads(text)] == [1, 2, 3, 4, 5]
+    assert text.count("\n") == 7  # "[", five objects, "]"
+
+
+@pytest.mark.parametrize("c_encoder", ["accelerated", "pure Python"])
+def test_json_rows_are_written_as_json_dumps_writes_them_unescaped(c_encoder: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if c_encoder == "pure Python":
+        monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    row = {"card_id": "nn.softmax", "answer": 'déjà "vu"\n\\ 日本', "quality": 4, "easiness": 2.36,
+           "model": None, "was_new": True}
+    assert export._object_encoder()(row) == json.dumps(row, ensure_ascii=False)
+
+
+def test_an_in_memory_database_has_no_file_so_no_output_path_is_refused_as_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with Store(":memory:") as memory:
+        assert export_reviews(memory, "csv", ExportFilter(), Path(":memory:"), today=DAY) == 0
+    assert (tmp_path / ":memory:").read_text(encoding="utf-8").startswith("review_id,card_id,")
