@@ -15,7 +15,17 @@ from recall.deck import load_decks
 from recall.grading.base import KeyPointResult, Usage, Verdict
 from recall.scheduler import Grade
 from recall.store import ReviewInput, Store
-from recall.study import QueueItem, StudyPlan, StudySession, drill_outcome, record_explanation, todays_queue
+from recall.study import (
+    NoSuchScope,
+    QueueItem,
+    StudyPlan,
+    StudySession,
+    check_scope,
+    drill_outcome,
+    new_card_allowance,
+    record_explanation,
+    todays_queue,
+)
 
 TODAY = date(2026, 3, 1)
 PINNED = datetime(2026, 3, 1, 7, 30, 15, 250_000, tzinfo=timezone.utc)  # not the real time, whenever it runs
@@ -138,3 +148,35 @@ def test_a_sessions_summary_keeps_its_deck_and_tag_but_not_what_it_asked_beyond_
     session = StudySession.start(two_decks, TODAY, 10, plan=plan, clock=pinned_clock)
     session.grade(4)
     assert session.summary().plan == StudyPlan(deck="A", tag="calc")
+
+
+def test_a_decks_own_limit_counts_only_that_decks_new_cards_of_the_day_down_to_none(
+        two_decks: Store) -> None:
+    for card_id in ("b1", "a1"):
+        two_decks.record_review(ReviewInput(card_id, 4), TODAY, PINNED)
+    assert new_card_allowance(two_decks, TODAY, 10, {"A": 2}, "A") == 1  # b1 is B's, not A's
+    two_decks.record_review(ReviewInput("a2", 4), TODAY, PINNED)
+    assert new_card_allowance(two_decks, TODAY, 10, {"A": 2}, "A") == 0
+
+
+def test_extra_new_cards_come_from_the_plans_deck_and_tag(two_decks: Store) -> None:
+    def extra(plan: StudyPlan) -> list[tuple[str, str]]:
+        return queued(todays_queue(two_decks, TODAY, 0, plan=plan))
+
+    assert extra(StudyPlan(deck="B", extra_new=5)) == [("b1", "new"), ("b2", "new")]
+    assert extra(StudyPlan(tag="calc", extra_new=5)) == [("a1", "new"), ("a3", "new"), ("b1", "new")]
+
+
+def test_a_tags_queue_asks_only_the_due_reviews_of_cards_with_that_tag(two_decks: Store) -> None:
+    yesterday = TODAY - timedelta(days=1)
+    for card_id in ("a1", "a2"):
+        two_decks.record_review(ReviewInput(card_id, 4), yesterday, PINNED - timedelta(days=1))
+    assert queued(todays_queue(two_decks, TODAY, 0, plan=StudyPlan(tag="calc"))) == [("a1", "review")]
+
+
+def test_asking_for_a_tag_in_a_collection_without_tags_says_there_are_none(tmp_path: Path, write_deck) -> None:
+    with Store(tmp_path / "untagged.db") as store:
+        store.sync_cards(load_decks([write_deck("u.toml", "u1", deck="U")]).cards)
+        with pytest.raises(NoSuchScope) as refused:
+            check_scope(store, StudyPlan(tag="calc"))
+    assert str(refused.value) == "no tag named 'calc'; the tags are: none"
