@@ -167,11 +167,24 @@ def test_extra_new_cards_come_from_the_plans_deck_and_tag(two_decks: Store) -> N
     assert extra(StudyPlan(tag="calc", extra_new=5)) == [("a1", "new"), ("a3", "new"), ("b1", "new")]
 
 
-def test_a_tags_queue_asks_only_the_due_reviews_of_cards_with_that_tag(two_decks: Store) -> None:
+def test_a_queue_asks_only_the_due_reviews_of_its_plans_deck_and_tag(two_decks: Store) -> None:
     yesterday = TODAY - timedelta(days=1)
-    for card_id in ("a1", "a2"):
+    for card_id in ("a1", "a2", "b1"):
         two_decks.record_review(ReviewInput(card_id, 4), yesterday, PINNED - timedelta(days=1))
-    assert queued(todays_queue(two_decks, TODAY, 0, plan=StudyPlan(tag="calc"))) == [("a1", "review")]
+    assert queued(todays_queue(two_decks, TODAY, 0, plan=StudyPlan(tag="calc"))) == [("a1", "review"),
+                                                                                      ("b1", "review")]
+    assert queued(todays_queue(two_decks, TODAY, 0, plan=StudyPlan(deck="B"))) == [("b1", "review")]
+
+
+def test_reviewing_ahead_asks_the_cards_due_soon_in_the_plans_deck_and_tag_as_reviews(two_decks: Store) -> None:
+    """a1, a2 and b1 are due in 5 days (a second pass gives 6 days); a session of deck A, tag calc, 5 days
+    ahead asks a1 alone, as a review."""
+    for days_ago in (2, 1):
+        for card_id in ("a1", "a2", "b1"):
+            two_decks.record_review(ReviewInput(card_id, 4), TODAY - timedelta(days=days_ago),
+                                    PINNED - timedelta(days=days_ago))
+    plan = StudyPlan(deck="A", tag="calc", ahead_days=5)
+    assert queued(todays_queue(two_decks, TODAY, 0, plan=plan)) == [("a1", "review")]
 
 
 def test_asking_for_a_tag_in_a_collection_without_tags_says_there_are_none(tmp_path: Path, write_deck) -> None:
