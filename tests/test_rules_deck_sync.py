@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from recall.clock import iso_utc
 from recall.deck import digest, load_decks
-from recall.deck_sync import DECK_PARSER, POSITION_STRIDE, CardSync
+from recall.deck_sync import DECK_PARSER, POSITION_STRIDE, CardSync, SyncReport
 from recall.store import Store
 
 PINNED = datetime(2026, 3, 1, 7, 30, tzinfo=timezone.utc)
@@ -81,3 +82,27 @@ def test_an_edit_to_one_file_of_several_writes_only_its_card_and_its_entry(tmp_p
         writes = store.conn.total_changes
         assert store.sync_decks(decks, PINNED).report.updated == 1
         assert store.conn.total_changes - writes == 2  # the card's row and the file's entry in deck_files
+
+
+def test_a_retired_card_s_file_holds_its_id_no_longer(tmp_path: Path, write_deck) -> None:
+    """Two files define the id at once: the first in order keeps it, not the file it was retired from."""
+    first = write_deck("a.toml", "a.one", "x.shared")
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([first], PINNED)
+        write_deck("a.toml", "a.one")                    # x.shared retired
+        store.sync_decks([first], PINNED)
+        write_deck("a.toml", "a.one", "x.shared")
+        before = write_deck("0.toml", "x.shared")
+        synced = store.sync_decks([before, first], PINNED)
+        assert [problem.path for problem in synced.problems] == [first]
+        assert store.card_sources()["x.shared"] == str(before)
+
+
+def test_syncing_cards_that_only_edits_one_forgets_the_deck_file_cache(tmp_path: Path, write_deck) -> None:
+    deck = aged(write_deck("a.toml", "a.one", "a.two"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([deck], PINNED)
+        cards = load_decks([deck]).cards
+        edited = [replace(cards[0], prompt="Reworded."), cards[1]]
+        assert store.sync_cards(edited, PINNED) == SyncReport(0, 1, 0, 1)
+        assert remembered(store) == []
