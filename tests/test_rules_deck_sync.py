@@ -106,3 +106,13 @@ def test_syncing_cards_that_only_edits_one_forgets_the_deck_file_cache(tmp_path:
         edited = [replace(cards[0], prompt="Reworded."), cards[1]]
         assert store.sync_cards(edited, PINNED) == SyncReport(0, 1, 0, 1)
         assert remembered(store) == []
+
+
+def test_an_unchanged_file_keeps_its_trusted_fingerprint_when_another_file_is_added(tmp_path: Path,
+                                                                                   write_deck) -> None:
+    first = aged(write_deck("a.toml", "a.one"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([first], PINNED)
+        second = aged(write_deck("b.toml", "b.one"))
+        assert store.sync_decks([first, second], PINNED).parsed_files == 1
+        assert remembered(store) == [fingerprint(first, 1, 0), fingerprint(second, 1, 1)]
