@@ -116,3 +116,25 @@ def test_an_unchanged_file_keeps_its_trusted_fingerprint_when_another_file_is_ad
         second = aged(write_deck("b.toml", "b.one"))
         assert store.sync_decks([first, second], PINNED).parsed_files == 1
         assert remembered(store) == [fingerprint(first, 1, 0), fingerprint(second, 1, 1)]
+
+
+def test_a_touched_file_is_remembered_with_its_new_mtime(tmp_path: Path, write_deck) -> None:
+    deck = aged(write_deck("a.toml", "a.one"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([deck], PINNED)
+        earlier = time.time_ns() - 120 * 10**9
+        os.utime(deck, ns=(earlier, earlier))
+        assert store.sync_decks([deck], PINNED).parsed_files == 0
+        assert remembered(store) == [fingerprint(deck, 1, 0)]
+
+
+def test_a_card_retired_from_an_unchanged_file_stays_retired_when_another_file_comes(tmp_path: Path,
+                                                                                    write_deck) -> None:
+    first = aged(write_deck("a.toml", "a.one", "a.gone"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([first], PINNED)
+        aged(write_deck("a.toml", "a.one"))
+        store.sync_decks([first], PINNED)
+        second = aged(write_deck("b.toml", "b.one"))
+        assert store.sync_decks([first, second], PINNED).report == SyncReport(1, 0, 0, 1)
+        assert store.card("a.gone").retired
