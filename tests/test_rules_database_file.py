@@ -85,13 +85,14 @@ def test_a_database_a_wal_file_and_a_journal_are_sqlite_files(tmp_path: Path, st
     assert is_sqlite_file(path)
 
 
-def test_a_text_file_an_empty_file_a_folder_a_fifo_and_no_file_are_not_sqlite_files(tmp_path: Path) -> None:
+def test_a_text_file_an_empty_file_a_folder_a_fifo_an_unreadable_file_and_no_file_are_not_sqlite_files(tmp_path: Path) -> None:
     (tmp_path / "text").write_bytes(b"SQLite format 2\x00" + bytes(200))
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "folder").mkdir()
     os.mkfifo(tmp_path / "fifo")
     assert [is_sqlite_file(tmp_path / name) for name in ("text", "empty", "folder", "fifo", "missing")] == [
         False] * 5
+    assert not is_sqlite_file(Path("/proc/self/mem"))  # opens, but reading its start fails
 
 
 def test_a_missing_or_empty_file_is_a_new_database(tmp_path: Path) -> None:
