@@ -85,7 +85,8 @@ def test_a_database_a_wal_file_and_a_journal_are_sqlite_files(tmp_path: Path, st
     assert is_sqlite_file(path)
 
 
-def test_a_text_file_an_empty_file_a_folder_a_fifo_an_unreadable_file_and_no_file_are_not_sqlite_files(tmp_path: Path) -> None:
+def test_a_text_file_an_empty_file_a_folder_a_fifo_an_unreadable_file_and_no_file_are_not_sqlite_files(
+        tmp_path: Path) -> None:
     (tmp_path / "text").write_bytes(b"SQLite format 2\x00" + bytes(200))
     (tmp_path / "empty").write_bytes(b"")
     (tmp_path / "folder").mkdir()
