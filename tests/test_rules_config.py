@@ -48,6 +48,13 @@ def test_imported_decks_live_in_the_user_data_dir_and_load_by_default_once_there
      "decks, demo_paths)"),
     ("cards = []\n",
      "`cards` is empty; list at least one deck file or directory, or remove the setting to use the bundled deck"),
+    ("[decks]\nCalculus = 3\n", '`decks.Calculus` must be a table ([decks."Calculus"])'),
+    ("[decks.Calculus]\nnew_per_week = 3\n", 'unknown deck setting `new_per_week` in [decks."Calculus"] '
+                                             "(known: new_per_day)"),
+    ("[decks.Calculus]\nnew_per_day = 10001\n",
+     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not 10001'),
+    ("[decks.Calculus]\nnew_per_day = true\n",
+     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not True'),
 ])
 def test_a_config_file_error_names_the_file_and_says_what_to_do(tmp_path: Path, text: str, sentence: str) -> None:
     path = tmp_path / "config.toml"
@@ -77,23 +84,6 @@ def test_a_deck_table_sets_that_decks_new_cards_a_day_and_a_table_without_it_set
     path = tmp_path / "config.toml"
     path.write_text('[decks."Neural nets"]\nnew_per_day = 2\n\n[decks.Calculus]\n', encoding="utf-8")
     assert load_settings({"config": str(path)}, {}).deck_new_per_day == {"Neural nets": 2}
-
-
-@pytest.mark.parametrize(("text", "sentence"), [
-    ("[decks]\nCalculus = 3\n", '`decks.Calculus` must be a table ([decks."Calculus"])'),
-    ("[decks.Calculus]\nnew_per_week = 3\n", 'unknown deck setting `new_per_week` in [decks."Calculus"] '
-                                             "(known: new_per_day)"),
-    ("[decks.Calculus]\nnew_per_day = 10001\n",
-     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not 10001'),
-    ("[decks.Calculus]\nnew_per_day = true\n",
-     '`new_per_day` of [decks."Calculus"] must be a whole number from 0 to 10000, not True'),
-])
-def test_a_bad_deck_table_names_the_file_the_deck_and_the_setting(tmp_path: Path, text: str, sentence: str) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as caught:
-        load_settings({"config": str(path)}, {})
-    assert str(caught.value) == f"{path}: {sentence}"
 
 
 def test_demo_paths_from_the_config_file_are_paths_with_the_tilde_expanded(tmp_path: Path, isolated_env: Path) -> None:
