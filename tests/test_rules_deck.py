@@ -6,7 +6,9 @@ content hash's size, and that parsing in one process parses the bytes it is hand
 from __future__ import annotations
 
 import errno
+import io
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,28 @@ def test_the_refusal_of_a_deck_path_carries_the_problem_it_names(tmp_path: Path)
     refusal = unusable_path(problems)
     assert refusal is not None and refusal.problem == Problem(missing, "no such deck file or directory")
     assert str(refusal) == f"no such deck file or directory: {missing} (check --cards or RECALL_CARDS)"
+
+
+class _Stream:
+    """A stand-in for sys.stderr whose file descriptor is `descriptor` (an exception to raise, or a number)."""
+
+    def __init__(self, descriptor: int | Exception) -> None:
+        self.descriptor = descriptor
+
+    def fileno(self) -> int:
+        if isinstance(self.descriptor, Exception):
+            raise self.descriptor
+        return self.descriptor
+
+
+@pytest.mark.parametrize(("stderr", "can_start"), [
+    (_Stream(2), True), (_Stream(0), True),        # any descriptor, 0 included
+    (_Stream(-1), False),                         # Textual's stand-in while the app runs
+    (_Stream(io.UnsupportedOperation("fileno")), False), (None, False),
+])
+def test_worker_processes_are_started_only_when_stderr_has_a_file_descriptor(
+        stderr: object, can_start: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """multiprocessing's resource tracker hands its process stderr's descriptor: without one, spawning
+    raises, so the decks are parsed in this process."""
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert recall.deck._workers_can_start() is can_start
