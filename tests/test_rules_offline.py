@@ -147,3 +147,10 @@ def test_a_blank_answer_lists_every_key_point_as_missing_with_certainty() -> Non
     verdict = offline_verdict(card, "I don't know")
     assert ([(result.text, result.status) for result in verdict.key_points], verdict.suggested_quality,
             verdict.confident) == ([("one thing", "missing"), ("another thing", "missing")], 0, True)
+
+
+def test_a_long_key_point_is_covered_by_five_of_its_sixteen_words() -> None:
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa"
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.", key_points=(words, "another thing entirely"))
+    verdict = offline_verdict(card, "alpha bravo charlie delta echo")
+    assert [result.status for result in verdict.key_points] == ["covered", "missing"]
