@@ -12,7 +12,7 @@ from pathlib import Path
 
 from recall.clock import iso_utc
 from recall.deck import digest, load_decks
-from recall.deck_sync import DECK_PARSER, POSITION_STRIDE, CardSync, SyncReport
+from recall.deck_sync import DECK_PARSER, POSITION_STRIDE, CardSync, DeckSync, SyncReport
 from recall.store import Store
 
 PINNED = datetime(2026, 3, 1, 7, 30, tzinfo=timezone.utc)
@@ -138,3 +138,18 @@ def test_a_card_retired_from_an_unchanged_file_stays_retired_when_another_file_c
         second = aged(write_deck("b.toml", "b.one"))
         assert store.sync_decks([first, second], PINNED).report == SyncReport(1, 0, 0, 1)
         assert store.card("a.gone").retired
+
+
+def test_a_sync_with_nothing_changed_reports_every_card_unchanged(tmp_path: Path, write_deck) -> None:
+    decks = [aged(write_deck("a.toml", "a.one", "a.two")), aged(write_deck("b.toml", "b.one"))]
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks(decks, PINNED)
+        assert store.sync_decks(decks, PINNED) == DeckSync(SyncReport(0, 0, 0, 3), [], 0)
+
+
+def test_unchanged_files_given_in_another_order_move_their_cards(tmp_path: Path, write_deck) -> None:
+    first, second = aged(write_deck("a.toml", "a.one")), aged(write_deck("b.toml", "b.one", "b.two"))
+    with Store(tmp_path / "recall.db") as store:
+        store.sync_decks([first, second], PINNED)
+        assert store.sync_decks([second, first], PINNED) == DeckSync(SyncReport(0, 3, 0, 0), [], 0)
+        assert [card.id for card in store.cards()] == ["b.one", "b.two", "a.one"]
