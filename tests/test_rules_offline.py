@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from recall.deck import Card
-from recall.grading.base import KeyPointResult
+from recall.grading.base import NOT_SURE, KeyPointResult
 from recall.grading.offline import (
-    Token, best_phrase, checklist_rationale, coverage, offline_verdict, one_edit_apart, read_as, reads_as_english,
-    status_for, stems, tokens,
+    OFFLINE_NOTICE, Token, best_phrase, checklist_rationale, coverage, offline_verdict, one_edit_apart, read_as,
+    reads_as_english, status_for, stems, tokens,
 )
 
 
@@ -154,3 +154,14 @@ def test_a_long_key_point_is_covered_by_five_of_its_sixteen_words() -> None:
     card = Card(id="nn.x", deck="D", prompt="Why?", answer="Because.", key_points=(words, "another thing entirely"))
     verdict = offline_verdict(card, "alpha bravo charlie delta echo")
     assert [result.status for result in verdict.key_points] == ["covered", "missing"]
+
+
+def test_the_feedback_lists_the_points_the_grade_a_doubt_when_unsure_and_the_reference_answer() -> None:
+    card = Card(id="nn.x", deck="D", prompt="Why?", answer=" Because. ", key_points=("one thing", "another thing"))
+    points = "- [ ] **missing**: one thing\n- [ ] **missing**: another thing\n\n"
+    assert offline_verdict(card, "I don't know").feedback == (
+        f"_{OFFLINE_NOTICE}_\n\n### Key points\n{points}**Suggested grade: 0** (Nothing to grade: a blank answer "
+        "or \"I don't know\".)\n\n### Reference answer\n\nBecause.\n")
+    assert offline_verdict(card, "le neurone sature vite").feedback == (
+        f"_{OFFLINE_NOTICE}_\n\n### Key points\n{points}**Suggested grade: 1** (0 of 2 key points covered, 0 "
+        f"partly.)\n\n{NOT_SURE}\n\n### Reference answer\n\nBecause.\n")
