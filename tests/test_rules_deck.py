@@ -209,3 +209,20 @@ def test_worker_processes_are_started_only_when_stderr_has_a_file_descriptor(
     raises, so the decks are parsed in this process."""
     monkeypatch.setattr(sys, "stderr", stderr)
     assert recall.deck._workers_can_start() is can_start
+
+
+def test_no_worker_process_is_started_while_stderr_has_no_file_descriptor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However large the batch: spawning would raise (see tests/test_parse_under_app.py, in a fresh process)."""
+    import concurrent.futures
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(recall.deck.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sys, "stderr", _Stream(-1))
+    path = tmp_path / "deck.toml"
+    path.write_text('[[card]]\nid = "c"\nprompt = "p"\nanswer = "a"\nkey_points = ["k"]\n', encoding="utf-8")
+    parsed = parse_decks([(path, None), (path, None)], parallel_bytes=0)
+    assert [[card.id for card in cards] for cards, _problems in parsed] == [["c"], ["c"]]
