@@ -85,6 +85,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                                   "tests/test_migrations.py", NOT_THE_MIGRATION_SUBPROCESS)),
     "export": ("recall/export.py", ("tests/test_export.py", "tests/test_export_files.py",
                                     "tests/test_rules_export.py")),
+    "json_text": ("recall/json_text.py", ("tests/test_rules_export.py", "tests/test_deck_sync_json.py")),
     "deck": ("recall/deck.py", ("tests/test_deck.py", "tests/test_deck_discovery.py", "tests/test_rules_deck.py",
                                 "tests/test_parse_under_app.py")),
     "grading.base": ("recall/grading/base.py", GRADING_TESTS),

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from recall.atomic_file import FileWriteError, resolve_target, write_atomically
 from recall.database_file import SIDE_FILE_SUFFIXES, StoreError, is_sqlite_file
 from recall.errors import RecallError
+from recall.json_text import json_text
 from recall.review_query import ReviewFilter
 from recall.scheduler import four_point_rating
 
@@ -162,25 +163,13 @@ def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Prog
         _write_csv_rows(out, batch)
 
 
-def _object_encoder() -> Callable[[dict], str]:
-    """A dict as `json.dumps(value, ensure_ascii=False)` writes it, from the C encoder built once: dumps
-    (and JSONEncoder.encode) builds a new one, and a table for circular references, at every call."""
-    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if c_make_encoder is None:  # a Python without the _json accelerator
-        return json.JSONEncoder(ensure_ascii=False).encode
-    chunks = c_make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ": ", ", ",
-                            False, False, True)
-    return lambda value: "".join(chunks(value, 0))
-
-
-JSON_OBJECT = _object_encoder()
 
 
 def _json_objects(batch: list[tuple], separator: str) -> str:
     """The rows as JSON objects, one a line, joined by `separator`. The line breakers can only be inside
     strings, so escaping them in the joined text is escaping them in each object; looking for them first
     is far quicker than translating text that has none."""
-    text = separator.join([JSON_OBJECT(dict(zip(EXPORT_COLUMNS, row))) for row in batch])
+    text = separator.join([json_text(dict(zip(EXPORT_COLUMNS, row))) for row in batch])
     if any(breaker in text for breaker in LINE_BREAKERS):
         return text.translate(LINE_BREAKING_ESCAPES)
     return text

@@ -1,5 +1,5 @@
 """A sync stores a card's key points, tags and misconceptions as the JSON `json.dumps(..., ensure_ascii=False)`
-writes (its own encoder is a faster route to the same text): every string, however odd, is stored so and
+writes (`recall.json_text`, a faster route to the same text): every string, however odd, is stored so and
 read back unchanged."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recall.deck import Card
-from recall.deck_sync import _json_strings
+from recall.json_text import json_text
 from recall.store import Store
 
 AWKWARD = ('say "why"', "back\\slash", "tab\tand\nnewline", "\x00\x1f\x7f", "é σ′(z) 日本", "\u2028\u2029\x85",
@@ -19,7 +19,7 @@ AWKWARD = ('say "why"', "back\\slash", "tab\tand\nnewline", "\x00\x1f\x7f", "é 
 
 @given(st.lists(st.text()))
 def test_any_strings_are_written_as_json_dumps_writes_them(items):
-    assert _json_strings(items) == json.dumps(items, ensure_ascii=False)
+    assert json_text(items) == json.dumps(items, ensure_ascii=False)
 
 
 def test_a_synced_card_stores_its_lists_as_json_dumps_and_reads_them_back(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from recall import atomic_file, export
+from recall import json_text as json_text_module
 from recall.deck import load_decks
 from recall.export import ExportError, ExportFilter, ReviewPhase, export_reviews, review_phase
 from recall.store import ReviewInput, Store
@@ -246,7 +247,7 @@ def test_json_rows_are_written_as_json_dumps_writes_them_unescaped(c_encoder: st
         monkeypatch.setattr(json.encoder, "c_make_encoder", None)
     row = {"card_id": "nn.softmax", "answer": 'déjà "vu"\n\\ 日本', "quality": 4, "easiness": 2.36,
            "model": None, "was_new": True}
-    assert export._object_encoder()(row) == json.dumps(row, ensure_ascii=False)
+    assert json_text_module._object_encoder()(row) == json.dumps(row, ensure_ascii=False)
 
 
 def test_an_in_memory_database_has_no_file_so_no_output_path_is_refused_as_it(
