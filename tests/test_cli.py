@@ -189,10 +189,10 @@ class TestExplain:
                         input=UNSURE_ANSWER)
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert result.stderr.splitlines()[-1] == (
-            "recall: error: not recorded, because the offline check is not sure (it suggests 3): give your own "
+            "recall: error: not recorded, because the offline check is not sure (it suggests 4): give your own "
             "grade with --quality 0-5; your explanation is kept as the card's draft")
         assert result.stdout == "" if as_json else result.stdout.rstrip().endswith(
-            "Suggested grade: 3 (the offline check is not sure; your grade decides)")
+            "Suggested grade: 4 (the offline check is not sure; your grade decides)")
         with recall.store() as store:
             assert store.review_count() == 0
             assert store.draft("nn.saturation") == UNSURE_ANSWER
@@ -202,7 +202,7 @@ class TestExplain:
         assert result.exit_code == 0, result.output
         with recall.store() as store:
             [review] = store.reviews_for_card("nn.saturation")
-            assert (review["quality"], review["suggested_quality"]) == (2, 3)
+            assert (review["quality"], review["suggested_quality"]) == (2, 4)
 
     def test_on_a_terminal_the_suggestion_is_the_default_only_when_confident(self, recall):
         from recall.cli.explain import learners_grade

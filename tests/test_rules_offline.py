@@ -1,16 +1,19 @@
 """Rules of the offline grader's reading (recall/grading/offline.py), one test each, found by mutation
 testing (bench/mutation.py grading.offline): which misspellings and derived forms stand for a card's word,
-and what the rationale of a checklist says."""
+what the rationale of a checklist says, and what an unsure verdict suggests on a card without a core."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from recall.deck import Card
 from recall.grading.base import NOT_SURE, KeyPointResult
+from recall.grading import offline
 from recall.grading.offline import (
-    OFFLINE_NOTICE, Token, best_phrase, checklist_rationale, coverage, offline_verdict, one_edit_apart, read_as,
-    reads_as_english, status_for, stems, tokens,
+    OFFLINE_NOTICE, Token, best_phrase, card_weights, checklist_rationale, clear_cut, coverage, expected_grade,
+    offline_verdict, one_edit_apart, read_as, reads_as_english, share_of_answer_used, status_for, stems, tokens,
 )
 
 
@@ -163,5 +166,46 @@ def test_the_feedback_lists_the_points_the_grade_a_doubt_when_unsure_and_the_ref
         f"_{OFFLINE_NOTICE}_\n\n### Key points\n{points}**Suggested grade: 0** (Nothing to grade: a blank answer "
         "or \"I don't know\".)\n\n### Reference answer\n\nBecause.\n")
     assert offline_verdict(card, "le neurone sature vite").feedback == (
-        f"_{OFFLINE_NOTICE}_\n\n### Key points\n{points}**Suggested grade: 1** (0 of 2 key points covered, 0 "
+        f"_{OFFLINE_NOTICE}_\n\n### Key points\n{points}**Suggested grade: 3** (0 of 2 key points covered, 0 "
         f"partly.)\n\n{NOT_SURE}\n\n### Reference answer\n\nBecause.\n")
+
+
+# -- what an unsure verdict suggests on a card whose key points are its answer's clauses (no core) ----------
+
+CLAUSE_CARD = Card(id="q.stack", deck="CS", prompt="What is a stack?",
+                   answer="A stack is a last in, first out list. Elements are pushed and popped at its top.",
+                   key_points=("a stack is a last in first out list", "elements are pushed and popped at its top"))
+
+
+def test_an_answer_sharing_no_word_with_a_clause_card_is_unsure_and_leans_3() -> None:
+    verdict = offline_verdict(CLAUSE_CARD, "Think of a pile of plates in a cafeteria.")
+    assert (verdict.confident, verdict.suggested_quality) == (False, 3)
+    written = offline_verdict(replace(CLAUSE_CARD, core=1), "Think of a pile of plates in a cafeteria.")
+    assert (written.confident, written.suggested_quality) == (True, 0)
+    assert clear_cut([0.0, 0.0], [False, False], for_grading=False) is False
+
+
+def test_the_share_of_the_answer_used_weighs_each_reference_word_by_its_idf() -> None:
+    idf, _ = card_weights(CLAUSE_CARD)
+    reference = {stem.removeprefix("\u00ac") for stem in stems(CLAUSE_CARD.answer)}
+    assert share_of_answer_used(CLAUSE_CARD, "") == 0.0
+    assert share_of_answer_used(CLAUSE_CARD, CLAUSE_CARD.answer) == pytest.approx(1.0)
+    assert share_of_answer_used(CLAUSE_CARD, "pushed, popped") == pytest.approx(
+        (idf["push"] + idf["pop"]) / sum(idf[stem] for stem in reference))
+    assert share_of_answer_used(CLAUSE_CARD, "pushd") == share_of_answer_used(CLAUSE_CARD, "pushed")  # read as
+
+
+@pytest.mark.parametrize(("share", "rubric", "lean"), [
+    (0.0, 0, 3), (0.099, 1, 3), (0.1, 1, 4), (0.399, 2, 4), (0.4, 2, 5), (0.2, 5, 5),
+])
+def test_on_a_clause_card_an_unsure_verdict_leans_3_4_or_5_as_it_uses_0_1_and_0_4_of_the_answer(
+        monkeypatch, share, rubric, lean) -> None:
+    monkeypatch.setattr(offline, "share_of_answer_used", lambda card, answer: share)
+    assert expected_grade(CLAUSE_CARD, rubric, "a stack") == lean
+    assert expected_grade(replace(CLAUSE_CARD, core=1), rubric, "a stack") == max(1, rubric)  # names it
+
+
+def test_every_key_point_covered_strongly_on_a_clause_card_is_still_a_confident_grade() -> None:
+    verdict = offline_verdict(CLAUSE_CARD, "A stack is a last in first out list: elements are pushed and popped "
+                                           "at its top.")
+    assert (verdict.confident, verdict.suggested_quality) == (True, 5)

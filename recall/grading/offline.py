@@ -50,12 +50,22 @@ COVERED_WORDS = 4.0
 COVERED_WORDS_AT = 0.25  # ...and at least this share
 PARTIAL_AT = 0.1
 STRONG_AT = 0.75  # a key point "covered strongly", for `clear_cut` and for a 5
-# What an unconfident verdict suggests, by its checklist grade (`expected_grade`). On the dev half of the
-# public set the human mean by checklist grade 0..5 was 3.6, 4.0, 3.9, 4.6, 4.6, 5.0, but on the labelled
-# set 1.0, 2.1, 2.1, 2.4, 4.3, 5.0: the same evidence means two grades more there. This is the dev-fitted
-# table lowered until the labelled set's full, off-topic and "don't know" answers lose nothing (README,
-# "Grading offline"): only an unsure 0, which on both sets meant more than nothing, is raised.
+# What an unconfident verdict suggests (`expected_grade`): the grade a person would be expected to give for
+# the same evidence, which depends on what the card's key points are.
+# - A card that names its core point was written for grading: each key point is something a tutor asks for.
+#   On the labelled set the human mean by checklist grade 0..5 was 1.0, 2.1, 2.1, 2.4, 4.3, 5.0, so the
+#   checklist grade stands, but for an unsure 0 (raised to 1: on both sets it meant more than nothing), and an
+#   unsure 2 from an explanation that names under OFF_QUESTION_SHARE of the prompt's words leans 1: a scatter
+#   of the subject's words that never names what was asked is mostly an explanation of something else.
+# - A card without a core point has key points cut from its answer's clauses (an imported note, a public
+#   data set's reference answer): a learner states its gist in fewer or other words, and how the answer was
+#   cut into points says little. On the dev half of the public set (README, "Grading offline") humans gave
+#   3.1 on average to answers using under CLAUSE_CARD_LEAN's first share of the reference answer's weighted
+#   words (`share_of_answer_used`), 4.1 up to its second and 4.7 above (3.0 to those sharing no word at
+#   all): the lean is 3, 4, 5 by those shares, and sharing no word with such a card is not clear-cut.
 UNSURE_EXPECTED_GRADE = (1, 1, 2, 3, 4, 5)
+OFF_QUESTION_SHARE = 0.2
+CLAUSE_CARD_LEAN = (3, (0.1, 0.4))  # the lowest lean, and the shares of the answer used that add one each
 OFFLINE_NOTICE = ("Offline check: coverage of the key points is estimated from the words you used, not "
                   "from their meaning. Set ANTHROPIC_API_KEY for a real correction.")
 
@@ -391,21 +401,55 @@ def reads_as_english(answer: str) -> bool:
     return bool(words) and sum(word in STOPWORDS for word in words) * 5 >= len(words)
 
 
-def clear_cut(scores: Sequence[float], contradicted: Sequence[bool], english: bool = True) -> bool:
+def written_for_grading(card: Card) -> bool:
+    """Whether the card names its core key point: then its key points were written as what a tutor asks
+    for, rather than cut from its answer's clauses (an imported note), and missing words mean more."""
+    return card.core is not None
+
+
+def clear_cut(scores: Sequence[float], contradicted: Sequence[bool], english: bool = True,
+              for_grading: bool = True) -> bool:
     """The offline check's confidence rule: its grade may be kept without the learner's own digit only
     when the checklist is clear-cut, that is when every key point is covered strongly (at least STRONG_AT
     of its weighted words) and none is contradicted, or when no word of any key point appears at all in
-    an English answer. (A blank or "I don't know" answer is clear-cut too; the grader decides that before
-    any matching.) Anything in between, a partial point, a bare pass or a near miss, is for the learner
-    to judge."""
+    an English answer to a card written for grading (`written_for_grading`; on a card whose key points are
+    its answer's clauses, such answers were often right in other words). (A blank or "I don't know" answer
+    is clear-cut too; the grader decides that before any matching.) Anything in between, a partial point, a
+    bare pass or a near miss, is for the learner to judge."""
     if any(contradicted):
         return False
-    return all(score >= STRONG_AT for score in scores) or (english and all(score == 0 for score in scores))
+    return (all(score >= STRONG_AT for score in scores)
+            or (english and for_grading and all(score == 0 for score in scores)))
 
 
-def expected_grade(rubric_grade: int) -> int:
+def share_of_question_named(card: Card, answer: str) -> float:
+    """The share of the prompt's content words (as stems) that the answer uses, in either sense."""
+    asked = {stem.removeprefix(NEGATED) for stem in stems(card.prompt)}
+    said = {stem.removeprefix(NEGATED) for stem in stems(answer)}
+    return len(asked & said) / len(asked) if asked else 1.0
+
+
+def share_of_answer_used(card: Card, answer: str) -> float:
+    """The IDF-weighted share of the card's answer's content words (as stems, in either sense) that the
+    explanation uses, each of its words read as the card's word it stands for (`read_as`)."""
+    idf, _ = card_weights(card)
+    vocabulary = sorted(idf)
+    reference = {stem.removeprefix(NEGATED) for stem in stems(card.answer)}
+    used = {read_as(stem.removeprefix(NEGATED), vocabulary) for stem in stems(answer)}
+    total = sum(idf[stem] for stem in reference)
+    return sum(idf[stem] for stem in reference & used) / total if total else 0.0
+
+
+def expected_grade(card: Card, rubric_grade: int, answer: str) -> int:
     """The grade an unconfident verdict suggests for a checklist grade of `rubric_grade`: the learner
-    always gives their own digit then, so the number is the expected grade rather than the rubric's."""
+    always gives their own digit then, so the number is the grade a person would be expected to give
+    (see UNSURE_EXPECTED_GRADE), never below the rubric's."""
+    if not written_for_grading(card):
+        lowest, steps = CLAUSE_CARD_LEAN
+        used = share_of_answer_used(card, answer)
+        return max(rubric_grade, lowest + sum(used >= step for step in steps))
+    if rubric_grade == 2 and share_of_question_named(card, answer) < OFF_QUESTION_SHARE:
+        return 1
     return UNSURE_EXPECTED_GRADE[rubric_grade]
 
 
@@ -421,8 +465,9 @@ def offline_verdict(card: Card, answer: str) -> Verdict:
         results = tuple(KeyPointResult(p, status_for(s, n), e)
                         for p, s, e, n in zip(card.key_points, found.scores, found.evidence, found.sizes))
         quality = suggest_quality([r.status for r in results], found.scores, card.core)
-        confident = clear_cut([float(s) for s in found.scores], found.contradicted, reads_as_english(answer))
-        quality = quality if confident else expected_grade(quality)
+        confident = clear_cut([float(s) for s in found.scores], found.contradicted, reads_as_english(answer),
+                              written_for_grading(card))
+        quality = quality if confident else expected_grade(card, quality, answer)
         rationale = checklist_rationale(card, results, sum(found.contradicted))
     feedback = render_feedback(card, results, quality, rationale, confident)
     return Verdict(suggested_quality=quality, key_points=results, feedback=feedback, grader=OfflineGrader.name,

@@ -50,9 +50,9 @@ async def test_enter_does_nothing_on_an_unconfident_offline_verdict_and_a_digit_
     async with app.run_test(size=(100, 36)) as pilot:
         screen = await graded(pilot, UNSURE)
         bar = screen.query_one(GradeBar)
-        assert (bar.verdict.suggested_quality, bar.verdict.confident) == (3, False)
+        assert (bar.verdict.suggested_quality, bar.verdict.confident) == (4, False)
         assert bar.hint == "0-5: your grade (the offline check is not sure) · i: edit, ctrl+j: regrade"
-        assert "not sure, leans 3" in rendered(bar) and "suggested 3" not in rendered(bar)
+        assert "not sure, leans 4" in rendered(bar) and "suggested 4" not in rendered(bar)
         assert screen.check_action("accept", ()) is None  # shown, disabled
         assert screen.query_one("#reference").display  # the reference and the key points, beside the text
         assert "Not sure: compare your explanation with the key points" in feedback_source(screen)
@@ -63,7 +63,7 @@ async def test_enter_does_nothing_on_an_unconfident_offline_verdict_and_a_digit_
         await study_screen(pilot, "nn.softmax")
     with Store(db_path) as store:
         [review] = store.reviews_for_card("nn.saturation")
-    assert (review["quality"], review["suggested_quality"], review["grader"]) == (2, 3, "offline")
+    assert (review["quality"], review["suggested_quality"], review["grader"]) == (2, 4, "offline")
 
 
 async def test_enter_keeps_a_confident_suggestion_labelled_as_one(make_app, db_path):
