@@ -45,7 +45,7 @@ RULE_TESTS = "tests/test_rules_*.py"
 EQUIVALENT_LIST = ROOT / "bench" / "equivalent_mutants.md"
 LISTED_EQUIVALENT = re.compile(r"^- `(recall\.[^`]+)`: (.+)$")
 SQL_CASE_REASON = "changes only the case of SQL text outside its quoted literals (SQL is case-insensitive)"
-SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|WHERE|FROM|GROUP BY|ORDER BY|JOIN|LIMIT|"
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|WHERE|FROM|GROUP BY|ORDER BY|JOIN|LIMIT|AND|"
                        r"VALUES|ON CONFLICT|IS NULL|IS NOT NULL|SUM\(|COUNT\()")
 QUOTED_LITERAL = re.compile(r"'[^']*'")
 SCHEDULING_TESTS = ("tests/test_sm2.py", "tests/test_doctor.py", RULE_TESTS)

@@ -169,8 +169,8 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
         try:
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                        check_same_thread=False)
+            # the busy timeout is the PRAGMA's below: connecting takes no lock
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(describe(exc, self.path)) from None
         try:

@@ -13,7 +13,8 @@ from recall.grading.base import NOT_SURE, KeyPointResult
 from recall.grading import offline
 from recall.grading.offline import (
     OFFLINE_NOTICE, Token, best_phrase, card_weights, checklist_rationale, clear_cut, coverage, expected_grade,
-    offline_verdict, one_edit_apart, read_as, reads_as_english, share_of_answer_used, status_for, stems, tokens,
+    offline_verdict, one_edit_apart, read_as, reads_as_english, share_of_answer_used, share_of_question_named,
+    status_for, stems, tokens,
 )
 
 
@@ -209,3 +210,22 @@ def test_every_key_point_covered_strongly_on_a_clause_card_is_still_a_confident_
     verdict = offline_verdict(CLAUSE_CARD, "A stack is a last in first out list: elements are pushed and popped "
                                            "at its top.")
     assert (verdict.confident, verdict.suggested_quality) == (True, 5)
+
+
+def test_a_word_counts_as_used_or_named_in_either_sense() -> None:
+    assert share_of_answer_used(CLAUSE_CARD, "never pushed") == share_of_answer_used(CLAUSE_CARD, "pushed") > 0
+    assert share_of_question_named(CLAUSE_CARD, "not a stack") == 1.0
+
+
+def test_a_question_or_answer_without_content_words_lowers_nothing() -> None:
+    bare = replace(CLAUSE_CARD, prompt="Why?", answer="It is.", core=1)
+    assert share_of_question_named(bare, "pushed") == 1.0
+    assert expected_grade(bare, 2, "pushed") == 2
+    assert share_of_answer_used(bare, "pushed") == 0.0
+
+
+def test_naming_exactly_a_fifth_of_the_question_is_enough_to_keep_an_unsure_2() -> None:
+    card = replace(CLAUSE_CARD, prompt="Why do stacks push, pop, peek and overflow?", core=1)
+    assert share_of_question_named(card, "a stack") == 0.2
+    assert expected_grade(card, 2, "a stack") == 2
+    assert expected_grade(card, 2, "a list") == 1

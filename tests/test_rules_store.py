@@ -121,3 +121,142 @@ def test_reviews_come_in_time_order_when_asked_and_in_id_order_otherwise(store: 
     by_id = [row[0] for batch in store.review_batches(ReviewFilter(), ["card_id"]) for row in batch]
     by_time = [row[0] for batch in store.review_batches(ReviewFilter(), ["card_id"], order="time") for row in batch]
     assert (by_id, by_time) == (["nn.softmax", "nn.overfitting"], ["nn.overfitting", "nn.softmax"])
+
+
+# -- opening: the scheduler that computed the states, and errors as sentences ------------------------------
+
+def test_a_store_given_another_scheduler_replays_every_cards_log_through_it_and_records_it(
+        tmp_path: Path, small_deck: Path) -> None:
+    from recall.fsrs_scheduler import FsrsScheduler
+    from recall.scheduler import replay
+    from recall.sm2 import Sm2Scheduler
+
+    path = tmp_path / "recall.db"
+    with Store(path, Sm2Scheduler()) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+        review(store, "nn.softmax", 4, TODAY - timedelta(days=3))
+        review(store, "nn.softmax", 2, TODAY)
+        review(store, "nn.overfitting", 5, TODAY)
+    fsrs = FsrsScheduler()
+    with Store(path, fsrs) as store:
+        logs = dict(store.card_logs())
+        states = {card_id: state for card_id, state, _ in store.card_states()}
+        assert set(logs) == {"nn.softmax", "nn.overfitting"}
+        assert {card_id: states[card_id] for card_id in logs} == {
+            card_id: replay(fsrs, log) for card_id, log in logs.items()}
+        assert all(states[card_id].stability is not None for card_id in logs)
+        assert states["nn.saturation"].due is None  # never reviewed: still new
+        assert store.conn.execute("SELECT key, value FROM meta WHERE key = 'scheduler'").fetchall() == [
+            ("scheduler", fsrs.identity)]
+    with Store(path) as look:  # no scheduler given: a look at the cards, no replay
+        assert look.card("nn.softmax").stability == states["nn.softmax"].stability
+    with Store(path, Sm2Scheduler()) as store:
+        assert store.card("nn.softmax").stability is None
+        assert {card_id: state for card_id, state, _ in store.card_states() if card_id in logs} == {
+            card_id: replay(Sm2Scheduler(), log) for card_id, log in logs.items()}
+
+
+def test_a_database_with_no_scheduler_recorded_is_replayed_through_the_one_given(
+        tmp_path: Path, small_deck: Path) -> None:
+    from recall.sm2 import Sm2Scheduler
+
+    path = tmp_path / "recall.db"
+    with Store(path) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+        review(store, "nn.softmax", 4)
+        store.conn.execute("DELETE FROM meta WHERE key = 'scheduler'")
+    with Store(path, Sm2Scheduler()) as store:
+        assert store.conn.execute("SELECT value FROM meta WHERE key = 'scheduler'").fetchall() == [("sm2",)]
+        assert store.card("nn.softmax").interval == 1
+
+
+def test_an_fsrs_review_stores_and_reads_back_its_stability_and_difficulty(tmp_path: Path, small_deck: Path) -> None:
+    from recall.fsrs_scheduler import FsrsScheduler
+
+    with Store(tmp_path / "recall.db", FsrsScheduler()) as store:
+        store.sync_cards(load_decks([small_deck]).cards)
+        review(store, "nn.softmax", 4)
+        stored = store.conn.execute("SELECT stability, difficulty FROM cards WHERE id = 'nn.softmax'").fetchone()
+        assert None not in stored and stored[0] != stored[1]
+        row = store.card("nn.softmax")
+        assert (row.stability, row.difficulty) == stored
+        states = {card_id: state for card_id, state, _ in store.card_states()}
+        assert (states["nn.softmax"].stability, states["nn.softmax"].difficulty) == stored
+
+
+def test_the_reviews_of_a_card_are_read_by_column_name_newest_first(store: Store) -> None:
+    review(store, "nn.softmax", 3, TODAY - timedelta(days=1), answer="first", feedback="f1", grader="offline")
+    review(store, "nn.softmax", 5, TODAY, answer="second", feedback="f2", grader="claude", model="m",
+           suggested_quality=4)
+    newest, oldest = store.reviews_for_card("nn.softmax")
+    assert {key: newest[key] for key in ("kind", "quality", "suggested_quality", "grader", "model", "answer",
+                                         "feedback", "interval_after", "easiness_after")} == {
+        "kind": "scheduled", "quality": 5, "suggested_quality": 4, "grader": "claude", "model": "m",
+        "answer": "second", "feedback": "f2", "interval_after": 6, "easiness_after": 246}
+    assert newest["id"] > oldest["id"] and newest["reviewed_at"] == iso_utc(PINNED)
+    assert (oldest["answer"], oldest["interval_after"]) == ("first", 1)
+
+
+def test_cards_includes_the_retired_ones_only_when_asked(store: Store, small_deck: Path) -> None:
+    store.sync_cards([card for card in load_decks([small_deck]).cards if card.id != "nn.softmax"])
+    assert [row.id for row in store.cards()] == ["nn.saturation", "nn.overfitting"]
+    everything = store.cards(include_retired=True)
+    assert sorted(row.id for row in everything) == ["nn.overfitting", "nn.saturation", "nn.softmax"]
+    assert [row.id for row in everything if row.retired] == ["nn.softmax"]
+
+
+def test_card_summaries_are_the_active_cards_in_deck_order_with_their_state_and_leech_flag(
+        store: Store, small_deck: Path) -> None:
+    import json
+
+    review(store, "nn.softmax", 4, TODAY - timedelta(days=2))
+    review(store, "nn.softmax", 1, TODAY)
+    store.set_suspended("nn.overfitting", True)
+    store.sync_cards([card for card in load_decks([small_deck]).cards if card.id != "nn.saturation"])
+    summaries = json.loads(store.card_summaries_json(leech_lapses=1))
+    assert [summary["id"] for summary in summaries] == ["nn.softmax", "nn.overfitting"]
+    softmax, overfitting = summaries
+    assert softmax == {
+        "id": "nn.softmax", "deck": "Small", "prompt": "What does a softmax layer output?", "tags": [], "demo": None,
+        "due": (TODAY + timedelta(days=1)).isoformat(), "interval": 1, "repetitions": 0, "easiness": 1.96,
+        "lapses": 1, "reviews": 2, "stability": None, "difficulty": None, "suspended": False, "leech": True}
+    assert (overfitting["suspended"], overfitting["leech"], overfitting["due"], overfitting["reviews"]) == (
+        True, False, None, 0)
+    assert [s["id"] for s in json.loads(store.card_summaries_json(leech_lapses=1, leeches_only=True))] == [
+        "nn.softmax"]
+    assert json.loads(store.card_summaries_json(leech_lapses=2, leeches_only=True)) == []
+    assert json.loads(store.card_summaries_json())[0]["leech"] is False  # the default: 8 lapses
+
+
+def test_a_data_directory_that_cannot_be_made_is_one_sentence_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "data").symlink_to(tmp_path / "nowhere")  # a dangling link where the folder would be
+    with pytest.raises(StoreError) as refused:
+        Store(tmp_path / "data" / "recall.db")
+    assert str(refused.value) == f"cannot create the data directory {tmp_path / 'data'}: File exists"
+
+
+def test_a_database_sqlite_cannot_create_is_one_sentence_naming_it() -> None:
+    """/proc takes no new file, even from root; a user who is not root is stopped before SQLite is."""
+    import os
+
+    path = Path("/proc/recall-test.db")
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /proc")
+    with pytest.raises(StoreError) as refused:
+        Store(path)
+    assert str(refused.value) == (
+        f"cannot open database {path}; check that its folder exists and is writable" if os.access("/proc", os.W_OK)
+        else f"the folder /proc is read-only, and recall writes its database and the database's -wal file there; "
+             "make it writable or use another --db (nothing was changed)")
+
+
+def test_a_database_damaged_past_its_header_is_one_sentence_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "recall.db"
+    Store(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema's page, past the 100-byte file header
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as refused:
+        Store(path)
+    assert str(refused.value) == (f"database {path} is damaged (database disk image is malformed); restore a "
+                                  "backup or move it aside")
