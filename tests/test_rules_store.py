@@ -171,17 +171,31 @@ def test_a_database_with_no_scheduler_recorded_is_replayed_through_the_one_given
 
 
 def test_an_fsrs_review_stores_and_reads_back_its_stability_and_difficulty(tmp_path: Path, small_deck: Path) -> None:
+    """The second review starts from the first one's stability and difficulty, as a replay does."""
     from recall.fsrs_scheduler import FsrsScheduler
+    from recall.scheduler import replay
 
-    with Store(tmp_path / "recall.db", FsrsScheduler()) as store:
+    fsrs = FsrsScheduler()
+    with Store(tmp_path / "recall.db", fsrs) as store:
         store.sync_cards(load_decks([small_deck]).cards)
-        review(store, "nn.softmax", 4)
+        review(store, "nn.softmax", 4, TODAY - timedelta(days=3))
+        review(store, "nn.softmax", 3, TODAY)
         stored = store.conn.execute("SELECT stability, difficulty FROM cards WHERE id = 'nn.softmax'").fetchone()
-        assert None not in stored and stored[0] != stored[1]
+        expected = replay(fsrs, dict(store.card_logs())["nn.softmax"])
+        assert stored == (expected.stability, expected.difficulty) and None not in stored
         row = store.card("nn.softmax")
         assert (row.stability, row.difficulty) == stored
         states = {card_id: state for card_id, state, _ in store.card_states()}
-        assert (states["nn.softmax"].stability, states["nn.softmax"].difficulty) == stored
+        assert states["nn.softmax"] == expected
+
+
+def test_a_statement_outside_a_transaction_is_committed_at_once(store: Store, tmp_path: Path) -> None:
+    """The connection is in autocommit mode: recall opens every write transaction itself (BEGIN
+    IMMEDIATE), and a schema step or a repair run outside one is not left pending."""
+    store.conn.execute("UPDATE cards SET lapses = 7 WHERE id = 'nn.softmax'")
+    assert not store.conn.in_transaction
+    with Store(store.path) as other:
+        assert other.card("nn.softmax").lapses == 7
 
 
 def test_the_reviews_of_a_card_are_read_by_column_name_newest_first(store: Store) -> None:
