@@ -215,6 +215,8 @@ def test_every_key_point_covered_strongly_on_a_clause_card_is_still_a_confident_
 def test_a_word_counts_as_used_or_named_in_either_sense() -> None:
     assert share_of_answer_used(CLAUSE_CARD, "never pushed") == share_of_answer_used(CLAUSE_CARD, "pushed") > 0
     assert share_of_question_named(CLAUSE_CARD, "not a stack") == 1.0
+    slow = replace(CLAUSE_CARD, prompt="Why is a stack slow?")  # read as stack, ¬fast
+    assert share_of_question_named(slow, "it is fast") == share_of_question_named(slow, "it is slow") == 0.5
 
 
 def test_a_question_or_answer_without_content_words_lowers_nothing() -> None:
