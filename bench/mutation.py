@@ -90,7 +90,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                 "tests/test_parse_under_app.py")),
     "grading.base": ("recall/grading/base.py", GRADING_TESTS),
     "grading.offline": ("recall/grading/offline.py", GRADING_TESTS),
-    "importer": ("recall/importer.py", ("tests/test_import.py", "tests/test_rules_importer.py")),
+    "importer": ("recall/importer.py", ("tests/test_import.py", "tests/test_import_packages.py",
+                                        "tests/test_rules_importer.py")),
     "config": ("recall/config.py", ("tests/test_config.py", "tests/test_rules_config.py")),
 }
 # mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.

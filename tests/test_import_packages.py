@@ -83,3 +83,30 @@ def test_without_the_anki_package_one_clear_sentence(tmp_path: Path, monkeypatch
         import_anki_package(write_apkg(tmp_path / "nets.apkg"))
     assert str(caught.value) == ('reading nets.apkg needs the anki package: pip install "recall[anki]" (or export '
                                  "the notes from Anki as Notes in Plain Text)")
+
+
+def test_a_package_note_with_one_field_is_skipped_and_a_one_field_cloze_is_skipped_as_a_cloze(tmp_path: Path):
+    front_only = genanki.Model(1607392320, "Front only", fields=[{"name": "Front"}],
+                               templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Front}}"}])
+    cloze_only = genanki.Model(998877662, "Cloze one field", fields=[{"name": "Text"}],
+                               templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}"}],
+                               model_type=genanki.Model.CLOZE)
+    deck = genanki.Deck(2059400111, "Odd notes")
+    deck.add_note(genanki.Note(front_only, ["What is a perceptron?"], guid="guid-front"))
+    deck.add_note(genanki.Note(cloze_only, ["{{c1::Backprop}} computes gradients"], guid="guid-cloze"))
+    deck.add_note(genanki.Note(BASIC, ["What is softmax?", "Exponentials divided by their sum."], guid="guid-two"))
+    genanki.Package(deck).write_to_file(str(tmp_path / "odd.apkg"))
+    result = import_anki_package(tmp_path / "odd.apkg")
+    assert result.cards == 1
+    assert result.skipped == [(1, "only one field: a card needs a front and a back"),
+                              (2, "cloze note: recall cards need a prompt and a separate answer")]
+
+
+def test_a_package_cards_id_comes_from_its_notes_guid_so_an_edited_front_keeps_it(tmp_path: Path):
+    ids = []
+    for front in ("What is softmax?", "What does softmax compute?"):
+        deck = genanki.Deck(2059400112, "Nets")
+        deck.add_note(genanki.Note(BASIC, [front, "Exponentials divided by their sum."], guid="guid-two"))
+        genanki.Package(deck).write_to_file(str(tmp_path / "nets.apkg"))
+        ids.append(tomllib.loads(import_anki_package(tmp_path / "nets.apkg").toml_text)["card"][0]["id"])
+    assert ids[0] == ids[1]

@@ -172,3 +172,10 @@ def test_a_file_that_is_not_utf8_says_how_to_export_it_again(tmp_path: Path) -> 
 ])
 def test_html_becomes_lines_without_trailing_spaces_or_runs_of_blank_lines(markup: str, text: str) -> None:
     assert html_to_text(markup) == text
+
+
+def test_the_deck_file_says_where_it_was_imported_from_and_how(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("What is a perceptron?\tA unit that fires on a weighted sum.\n", encoding="utf-8")
+    assert import_anki_notes(path).toml_text.splitlines()[0] == (
+        "# Imported from notes.txt (Anki notes in plain text) by `recall import`.")
