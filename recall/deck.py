@@ -8,7 +8,6 @@ still load. Scheduling state never lives here.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import reprlib
@@ -21,6 +20,7 @@ from typing import Literal, NamedTuple
 
 from nn import DEMOS, split_demo
 from recall.errors import RecallError
+from recall.json_text import json_text
 
 CARD_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 # A demo of the learner's own folders: a plain identifier, so the name cannot leave its folder.
@@ -58,7 +58,7 @@ class Card:
                   str(self.source) if self.source else None]
         if self.core is not None or self.misconceptions:
             fields += [self.core, self.misconceptions]
-        return digest(json.dumps(fields, ensure_ascii=False).encode())
+        return digest(json_text(fields).encode())
 
 
 def digest(data: bytes) -> str:

@@ -1,8 +1,8 @@
 """JSON text exactly as `json.dumps(value, ensure_ascii=False)` writes it, from one C encoder built once.
 
 dumps (and JSONEncoder.encode) builds a new encoder, and a table for circular references, at every call:
-most of the cost for the small values that a sync (a card's key points, tags and misconceptions) and an
-export (a review's row) encode by the hundred thousand."""
+most of the cost for the small values that a parse (a card's content hash), a sync (a card's key points,
+tags and misconceptions) and an export (a review's row) encode by the hundred thousand."""
 
 from __future__ import annotations
 
