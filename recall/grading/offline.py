@@ -263,6 +263,12 @@ def stems(text: str) -> list[str]:
     return [token.stem for token in tokens(text)]
 
 
+def plain_stems(text: str) -> set[str]:
+    """The content-word stems of `text`, a negated one as its plain form: the words it uses, in either
+    sense."""
+    return {token.stem.removeprefix(NEGATED) for token in tokens(text)}
+
+
 def opposite(stem: str) -> str:
     return stem.removeprefix(NEGATED) if stem.startswith(NEGATED) else NEGATED + stem
 
@@ -347,9 +353,8 @@ def card_weights(card: Card) -> tuple[dict[str, float], list[list[str]]]:
     """IDF over the card's own texts (prompt, answer sentences, key points), by stem (a negated stem
     weighs as its plain form), and each key point's stems; remembered per card, so read them, never
     change them."""
-    documents = [stems(text) for text in (card.prompt, *SENTENCE_BREAK.split(card.answer),
-                                          *card.key_points) if text.strip()]
-    plain = [{s.removeprefix(NEGATED) for s in document} for document in documents]
+    plain = [plain_stems(text) for text in (card.prompt, *SENTENCE_BREAK.split(card.answer), *card.key_points)
+             if text.strip()]
     vocabulary = set().union(*plain)
     idf = {s: float(np.log((1 + len(plain)) / (1 + sum(s in d for d in plain))) + 1.0) for s in vocabulary}
     return idf, [stems(point) for point in card.key_points]
@@ -424,9 +429,8 @@ def clear_cut(scores: Sequence[float], contradicted: Sequence[bool], english: bo
 
 def share_of_question_named(card: Card, answer: str) -> float:
     """The share of the prompt's content words (as stems) that the answer uses, in either sense."""
-    asked = {stem.removeprefix(NEGATED) for stem in stems(card.prompt)}
-    said = {stem.removeprefix(NEGATED) for stem in stems(answer)}
-    return len(asked & said) / len(asked) if asked else 1.0
+    asked = plain_stems(card.prompt)
+    return len(asked & plain_stems(answer)) / len(asked) if asked else 1.0
 
 
 def share_of_answer_used(card: Card, answer: str) -> float:
@@ -434,8 +438,8 @@ def share_of_answer_used(card: Card, answer: str) -> float:
     explanation uses, each of its words read as the card's word it stands for (`read_as`)."""
     idf, _ = card_weights(card)
     vocabulary = sorted(idf)
-    reference = {stem.removeprefix(NEGATED) for stem in stems(card.answer)}
-    used = {read_as(stem.removeprefix(NEGATED), vocabulary) for stem in stems(answer)}
+    reference = plain_stems(card.answer)
+    used = {read_as(stem, vocabulary) for stem in plain_stems(answer)}
     total = sum(idf[stem] for stem in reference)
     return sum(idf[stem] for stem in reference & used) / total if total else 0.0
 
