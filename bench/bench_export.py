@@ -19,10 +19,11 @@ csv goes through a buffer per batch. The query itself (the join, in review order
 Second pass (issue 16, CPU seconds for 300k reviews in one process): `sqlite3 -csv` 1.8 s with the plain
 query, 2.4 s with the export's formula-prefixed one; fetching the prefixed rows into Python 2.6 s; the
 export was 7.9 s, 6.7 of it in `csv.writer.writerows`, which examines each character through a call
-of its own (6 us for a 150-character answer). Fields are now formatted with str methods and one regex
-search (the same bytes): 5.1 s. What is left above the floor is Python itself: a tuple and a str per
-field from the cursor, one call per field to format it. Closing the gap would take SQLite writing each
-CSV line (as `cards --json` has it write each JSON object), which the store's column API does not offer.
+of its own (6 us for a 150-character answer). A hand-written field formatter (str methods and one regex
+search, the same bytes) brought it to 5.1 s, and was reverted: recall keeps Python's csv module rather
+than a second CSV writer. Above the floor is Python itself: a tuple and a str per field from the cursor,
+and csv.writer's per-character work. Closing the gap would take SQLite writing each CSV line (as `cards
+--json` has it write each JSON object), which the store's column API does not offer.
 """
 
 from __future__ import annotations

@@ -163,8 +163,6 @@ def _write_csv(store: Store, filters: ExportFilter, out: TextIO, progress: _Prog
         _write_csv_rows(out, batch)
 
 
-
-
 def _json_objects(batch: list[tuple], separator: str) -> str:
     """The rows as JSON objects, one a line, joined by `separator`. The line breakers can only be inside
     strings, so escaping them in the joined text is escaping them in each object; looking for them first
