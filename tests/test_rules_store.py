@@ -4,6 +4,8 @@ moment given, durability, the due forecast's window and the card counts."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +14,10 @@ import pytest
 
 from recall.clock import iso_utc
 from recall.deck import load_decks
+from recall.fsrs_scheduler import FsrsScheduler
 from recall.review_query import ReviewFilter
+from recall.scheduler import replay
+from recall.sm2 import Sm2Scheduler
 from recall.store import ReviewInput, Store, StoreError
 from recall import stats
 
@@ -127,10 +132,6 @@ def test_reviews_come_in_time_order_when_asked_and_in_id_order_otherwise(store: 
 
 def test_a_store_given_another_scheduler_replays_every_cards_log_through_it_and_records_it(
         tmp_path: Path, small_deck: Path) -> None:
-    from recall.fsrs_scheduler import FsrsScheduler
-    from recall.scheduler import replay
-    from recall.sm2 import Sm2Scheduler
-
     path = tmp_path / "recall.db"
     with Store(path, Sm2Scheduler()) as store:
         store.sync_cards(load_decks([small_deck]).cards)
@@ -158,8 +159,6 @@ def test_a_store_given_another_scheduler_replays_every_cards_log_through_it_and_
 
 def test_a_database_with_no_scheduler_recorded_is_replayed_through_the_one_given(
         tmp_path: Path, small_deck: Path) -> None:
-    from recall.sm2 import Sm2Scheduler
-
     path = tmp_path / "recall.db"
     with Store(path) as store:
         store.sync_cards(load_decks([small_deck]).cards)
@@ -172,9 +171,6 @@ def test_a_database_with_no_scheduler_recorded_is_replayed_through_the_one_given
 
 def test_an_fsrs_review_stores_and_reads_back_its_stability_and_difficulty(tmp_path: Path, small_deck: Path) -> None:
     """The second review starts from the first one's stability and difficulty, as a replay does."""
-    from recall.fsrs_scheduler import FsrsScheduler
-    from recall.scheduler import replay
-
     fsrs = FsrsScheduler()
     with Store(tmp_path / "recall.db", fsrs) as store:
         store.sync_cards(load_decks([small_deck]).cards)
@@ -221,8 +217,6 @@ def test_cards_includes_the_retired_ones_only_when_asked(store: Store, small_dec
 
 def test_card_summaries_are_the_active_cards_in_deck_order_with_their_state_and_leech_flag(
         store: Store, small_deck: Path) -> None:
-    import json
-
     review(store, "nn.softmax", 4, TODAY - timedelta(days=2))
     review(store, "nn.softmax", 1, TODAY)
     store.set_suspended("nn.overfitting", True)
@@ -251,8 +245,6 @@ def test_a_data_directory_that_cannot_be_made_is_one_sentence_naming_it(tmp_path
 
 def test_a_database_sqlite_cannot_create_is_one_sentence_naming_it() -> None:
     """/proc takes no new file, even from root; a user who is not root is stopped before SQLite is."""
-    import os
-
     path = Path("/proc/recall-test.db")
     if not Path("/proc/self").is_dir():
         pytest.skip("needs Linux's /proc")
