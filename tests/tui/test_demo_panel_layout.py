@@ -146,3 +146,25 @@ async def test_the_card_detail_demo_goes_beside_the_card_at_200x50(make_app):
         screen, panel, log = await card_detail_demo(pilot)
         assert panel.region.width >= 82 and screen.query_one("#detail").region.width >= 100
         assert_whole_lines(panel, log, 40)
+
+
+async def test_the_output_keeps_its_end_in_view_when_a_scrollbar_takes_a_line_and_not_once_scrolled_up(make_app):
+    """A line wider than the panel brings a horizontal scrollbar: the view loses a line without scrolling,
+    and the end must stay in view (under load the log's width, measured in a thread, does the same). Once
+    the learner scrolls up, the output no longer pulls the view down."""
+    app = make_app(start="study")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await study_screen(pilot, "nn.saturation")
+        await pilot.press("escape")
+        panel = screen.query_one(DemoPanel)
+        log = await run_demo(pilot, panel)
+        await wait_until(pilot, lambda: log.scroll_y == log.max_scroll_y > 0, what="the end of the output")
+        log.write_line("x" * 200)
+        await wait_until(pilot, lambda: log.max_scroll_x > 0, what="the horizontal scrollbar")
+        await wait_until(pilot, lambda: log.scroll_y == log.max_scroll_y, what="the end in view again")
+        await pilot.press("up")
+        await wait_until(pilot, lambda: log.scroll_y == log.max_scroll_y - 1, what="one line up")
+        log.write_line("y" * 300)
+        await wait_until(pilot, lambda: log.max_scroll_x > 200, what="the wider line measured")
+        await pilot.pause()
+        assert log.scroll_y < log.max_scroll_y - 1  # left where the learner put it

@@ -49,12 +49,33 @@ class DemoPanel(Vertical):
         self.timeout = timeout
         self.demo_name = ""
         self._focused_before: Widget | None = None
+        self._following = True  # the output's end stays in view until the learner scrolls up
 
     def compose(self) -> ComposeResult:
         yield Log(id="demo-output", max_lines=2000)
 
     def on_mount(self) -> None:
-        self.watch(self.query_one(Log), "scroll_y", self._show_labels, init=False)
+        log = self.query_one(Log)
+        self.watch(log, "scroll_y", self._on_scroll, init=False)
+        for layout in ("virtual_size", "show_horizontal_scrollbar"):
+            self.watch(log, layout, self._keep_following, init=False)
+
+    def _on_scroll(self, before: float, after: float) -> None:
+        """At the end, the output is followed; scrolled up from there, it is left where the learner put it."""
+        if after >= self.query_one(Log).max_scroll_y:
+            self._following = True
+        elif after < before:
+            self._following = False
+        self._show_labels()
+
+    def _keep_following(self) -> None:
+        """Log follows new lines only when its view is at the end as they come, but its scroll range also
+        grows without a new line: a horizontal scrollbar takes a line, and the log measures its widest
+        line in a thread, after the line shows. Brought back to the end after such a change, the demo's
+        last lines (its conclusion) stay in view."""
+        if self._following:
+            log = self.query_one(Log)
+            self.call_after_refresh(log.scroll_end, animate=False, immediate=True, x_axis=False)
 
     @property
     def running(self) -> bool:
