@@ -4,11 +4,24 @@ the main column. Its output scrolls by keyboard, and the panel tells which lines
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Log
 from tui_helpers import study_screen, wait_until
 
 from recall.tui.screens.card_detail import CardDetailScreen
 from recall.tui.widgets.demo_panel import DemoPanel
+
+
+@asynccontextmanager
+async def saturation_card(make_app, size: tuple[int, int]) -> AsyncIterator[tuple[Pilot, Screen]]:  # noqa: ANN001
+    """The study app at `size`, on the card nn.saturation (which links a demo)."""
+    app = make_app(start="study")
+    async with app.run_test(size=size) as pilot:
+        yield pilot, await study_screen(pilot, "nn.saturation")
 
 
 async def run_demo(pilot, panel: DemoPanel) -> Log:  # noqa: ANN001
@@ -27,9 +40,7 @@ def assert_whole_lines(panel: DemoPanel, log: Log, lines: int) -> None:
 
 
 async def test_at_80x24_the_demo_lies_over_the_feedback_at_full_width(make_app):
-    app = make_app(start="study")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (80, 24)) as (pilot, screen):
         await pilot.press("escape")
         panel = screen.query_one(DemoPanel)
         log = await run_demo(pilot, panel)
@@ -45,9 +56,7 @@ async def test_at_80x24_the_demo_lies_over_the_feedback_at_full_width(make_app):
 
 
 async def test_at_200x50_the_demo_goes_beside_a_main_column_of_100(make_app):
-    app = make_app(start="study")
-    async with app.run_test(size=(200, 50)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (200, 50)) as (pilot, screen):
         await pilot.press("escape")
         panel = screen.query_one(DemoPanel)
         log = await run_demo(pilot, panel)
@@ -59,9 +68,7 @@ async def test_at_200x50_the_demo_goes_beside_a_main_column_of_100(make_app):
 
 
 async def test_the_reference_alone_keeps_its_side_strip(make_app):
-    app = make_app(start="study")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (80, 24)) as (pilot, screen):
         await pilot.press("escape", "r")
         side = screen.query_one("#side")
         await wait_until(pilot, lambda: side.region.width > 0, what="the side column")
@@ -75,9 +82,7 @@ async def test_the_reference_alone_keeps_its_side_strip(make_app):
 
 
 async def test_the_demo_scrolls_by_keyboard_and_says_which_lines_show(make_app):
-    app = make_app(start="study")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (80, 24)) as (pilot, screen):
         await pilot.press("escape")
         before = screen.focused
         panel = screen.query_one(DemoPanel)
@@ -104,9 +109,7 @@ async def test_the_demo_scrolls_by_keyboard_and_says_which_lines_show(make_app):
 
 
 async def test_the_panel_moves_when_the_terminal_is_resized(make_app):
-    app = make_app(start="study")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (80, 24)) as (pilot, screen):
         await pilot.press("escape", "d")
         side, main = screen.query_one("#side"), screen.query_one("#study-main")
         await wait_until(pilot, lambda: side.region.width == 80, what="the demo over the feedback")
@@ -152,9 +155,7 @@ async def test_the_output_keeps_its_end_in_view_when_a_scrollbar_takes_a_line_an
     """A line wider than the panel brings a horizontal scrollbar: the view loses a line without scrolling,
     and the end must stay in view (under load the log's width, measured in a thread, does the same). Once
     the learner scrolls up, the output no longer pulls the view down."""
-    app = make_app(start="study")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await study_screen(pilot, "nn.saturation")
+    async with saturation_card(make_app, (80, 24)) as (pilot, screen):
         await pilot.press("escape")
         panel = screen.query_one(DemoPanel)
         log = await run_demo(pilot, panel)
